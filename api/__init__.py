@@ -1,0 +1,1 @@
+"""The FastAPI application: search, analytics, history and pipeline status."""

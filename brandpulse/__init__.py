@@ -1,0 +1,1 @@
+"""BrandPulse's shared core: settings, the stream contract, store clients, the local stack."""

@@ -1,0 +1,51 @@
+"""BrandPulse configuration: one settings class, read from `BRANDPULSE_*` variables and `.env`.
+
+Every knob carries its unit in its name. The defaults point at the local stack on loopback
+(`brandpulse stack up`); point a `*_url` elsewhere and that component is used as it is.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All BrandPulse settings; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="BRANDPULSE_", env_file=".env", extra="ignore")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    redis_url: str = "redis://127.0.0.1:16379/0"
+    redis_max_connections: int = Field(default=64, ge=1)
+    redis_connect_timeout_s: float = Field(default=5.0, gt=0)
+    redis_socket_timeout_s: float = Field(default=30.0, gt=0)
+
+    postgres_url: SecretStr = SecretStr(
+        "postgresql+asyncpg://brandpulse:brandpulse@127.0.0.1:15432/brandpulse"
+    )
+    postgres_pool_size: int = Field(default=10, ge=1)
+    postgres_max_overflow: int = Field(default=5, ge=0)
+    postgres_pool_timeout_s: float = Field(default=10.0, gt=0)
+    postgres_connect_timeout_s: float = Field(default=5.0, gt=0)
+    postgres_statement_timeout_ms: int = Field(default=30_000, ge=0)
+
+    elasticsearch_url: str = "http://127.0.0.1:19200"
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_request_timeout_s: float = Field(default=10.0, gt=0)
+    elasticsearch_max_retries: int = Field(default=3, ge=0)
+    elasticsearch_connections_per_node: int = Field(default=10, ge=1)
+    kibana_system_password: SecretStr | None = None
+
+    stack_dir: Path = Path(".stack")
+    stack_start_timeout_s: float = Field(default=90.0, gt=0)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

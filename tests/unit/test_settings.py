@@ -1,0 +1,34 @@
+"""Every setting is documented in `.env.example`, and the example's values are valid settings."""
+
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from brandpulse.settings import Settings
+
+EXAMPLE = Path(__file__).parents[2] / ".env.example"
+
+
+def documented() -> dict[str, str | None]:
+    return dotenv_values(EXAMPLE)
+
+
+def test_every_setting_is_in_env_example() -> None:
+    expected = {f"BRANDPULSE_{name.upper()}" for name in Settings.model_fields}
+    assert sorted(expected - documented().keys()) == []
+
+
+def test_env_example_names_only_real_settings() -> None:
+    expected = {f"BRANDPULSE_{name.upper()}" for name in Settings.model_fields}
+    assert sorted(documented().keys() - expected) == []
+
+
+def test_env_example_values_are_the_defaults() -> None:
+    values = {key.removeprefix("BRANDPULSE_").lower(): value for key, value in documented().items() if value}
+    from_example = Settings.model_validate(values)
+    assert from_example == Settings(_env_file=None)
+
+
+def test_every_setting_with_a_unit_says_it() -> None:
+    numeric = [name for name, field in Settings.model_fields.items() if field.annotation is float]
+    assert all(name.endswith(("_s", "_ms")) for name in numeric), numeric

@@ -1,0 +1,1 @@
+"""Stream workers: the elastic worker (enrich + index) and the persist worker (PostgreSQL + rollups)."""
