@@ -1,0 +1,5 @@
+"""`python -m brandpulse` runs the CLI."""
+
+from brandpulse.cli import app
+
+app()

@@ -1,0 +1,101 @@
+"""The `brandpulse` command line."""
+
+import asyncio
+import contextlib
+import signal
+import threading
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from brandpulse import es_templates, migrate, stack
+from brandpulse.clients import elasticsearch_client
+from brandpulse.settings import get_settings
+
+app = typer.Typer(help="BrandPulse: brand monitoring on Elasticsearch.", no_args_is_help=True)
+stack_app = typer.Typer(help="The local stack: Redis + RedisBloom, PostgreSQL, the ES-API server.")
+es_app = typer.Typer(help="Elasticsearch set-up.")
+app.add_typer(stack_app, name="stack")
+app.add_typer(es_app, name="es")
+console = Console()
+
+
+def _show(statuses: list[stack.Status]) -> None:
+    with_action = any(item.action for item in statuses)
+    table = Table("component", "action" if with_action else "state", "url", "pid", "log")
+    for column in table.columns:
+        column.overflow = "fold"
+    for item in statuses:
+        log = item.log.relative_to(Path.cwd()) if item.log.is_relative_to(Path.cwd()) else item.log
+        state = item.action or item.state
+        table.add_row(item.name, state, item.url, str(item.pid or "-"), str(log))
+    console.print(table)
+
+
+def _up() -> list[stack.Status]:
+    try:
+        return stack.up(get_settings())
+    except stack.StackError as error:
+        console.print(f"[red]stack up failed:[/] {error}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@stack_app.command("up")
+def stack_up() -> None:
+    """Start what is not running yet and wait until every component is healthy (idempotent)."""
+    _show(_up())
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop the servers this stack started; external ones are left alone."""
+    stopped = stack.down(get_settings())
+    console.print(f"stopped: {', '.join(stopped)}" if stopped else "nothing of ours was running")
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """Show each component's state, URL, pid and log file."""
+    _show(stack.status(get_settings()))
+
+
+@app.command("migrate")
+def migrate_database(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Migrate PostgreSQL forwards to a revision (default: the newest)."""
+    migrate.upgrade(get_settings(), revision)
+    console.print(f"database at revision {revision}")
+
+
+@es_app.command("setup")
+def es_setup() -> None:
+    """Install the index templates from es_mappings/ and, if configured, the kibana_system password."""
+
+    async def run() -> list[str]:
+        settings = get_settings()
+        async with elasticsearch_client(settings) as es:
+            names = await es_templates.install(es)
+            if settings.kibana_system_password:
+                await es_templates.set_kibana_system_password(es, settings.kibana_system_password)
+        return names
+
+    names = asyncio.run(run())
+    console.print(f"index templates installed: {', '.join(names) or 'none yet'}")
+
+
+@app.command("demo")
+def demo() -> None:
+    """Bring up the stack, migrate, print the URLs and run until Ctrl-C, then stop what this started."""
+    settings = get_settings()
+    before = {item.name for item in stack.status(settings) if item.state == "running"}
+    statuses = _up()
+    migrate.upgrade(settings)
+    _show(statuses)
+    console.print("BrandPulse is up. Press Ctrl-C to stop.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    stopped = [part.name for part in stack.components(settings) if part.name not in before and part.down()]
+    console.print(f"stopped: {', '.join(stopped) or 'nothing (it was running before the demo)'}")
