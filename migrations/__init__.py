@@ -1,0 +1,1 @@
+"""Alembic revisions for BrandPulse's PostgreSQL schema (run them with `brandpulse migrate`)."""

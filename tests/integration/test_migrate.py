@@ -1,0 +1,55 @@
+"""Alembic revisions run forwards and backwards cleanly on a real PostgreSQL."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import insert, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from brandpulse import clients, migrate
+from brandpulse.settings import Settings
+from brandpulse.tables import Brand
+
+
+async def tables(settings: Settings) -> set[str]:
+    engine = clients.postgres_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names)
+
+
+async def test_upgrade_downgrade_upgrade(database: Settings) -> None:
+    await asyncio.to_thread(migrate.upgrade, database)
+    assert await tables(database) == {"alembic_version", "brands"}
+    await asyncio.to_thread(migrate.downgrade, database, "base")
+    assert await tables(database) == {"alembic_version"}
+    await asyncio.to_thread(migrate.upgrade, database)
+    assert await tables(database) == {"alembic_version", "brands"}
+
+
+async def test_brands_defaults_and_constraints(database: Settings) -> None:
+    await asyncio.to_thread(migrate.upgrade, database)
+    engine: AsyncEngine = clients.postgres_engine(database)
+    try:
+        async with engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    insert(Brand).values(slug="acme", name="Acme").returning(*Brand.__table__.columns)
+                )
+            ).one()
+        assert (row.keywords, row.excluded_terms, row.active) == ([], [], True)
+        assert row.created_at.tzinfo is not None
+        for bad in (
+            {"slug": "Not A Slug", "name": "x"},
+            {"slug": "acme", "name": "Again"},
+            {"slug": "y", "name": ""},
+        ):
+            with pytest.raises(IntegrityError):
+                async with engine.begin() as connection:
+                    await connection.execute(insert(Brand).values(**bad))
+    finally:
+        await engine.dispose()
