@@ -2,12 +2,15 @@
 
 import asyncio
 import contextlib
+import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.logging import RichHandler
 from rich.table import Table
 
 from brandpulse import es_templates, migrate, stack
@@ -20,6 +23,17 @@ es_app = typer.Typer(help="Elasticsearch set-up.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(es_app, name="es")
 console = Console()
+
+
+@app.callback()
+def configure_logging() -> None:
+    """Log at the configured level: readable on a terminal, plain lines otherwise."""
+    handler = RichHandler(console=Console(stderr=True), show_path=False) if sys.stderr.isatty() else None
+    logging.basicConfig(
+        level=get_settings().log_level,
+        format="%(message)s" if handler else "%(asctime)s %(levelname)s %(name)s %(message)s",
+        handlers=[handler] if handler else None,
+    )
 
 
 def _show(statuses: list[stack.Status]) -> None:

@@ -19,8 +19,6 @@ from brandpulse.contract import (
     mention_id,
 )
 
-pytestmark = pytest.mark.unit
-
 CHARS = st.characters(codec="utf-8") | st.sampled_from("😀🎉🔥👍🏽\x00\x07\x1b\x7f\u200b\u2028")
 MAX_OFFSET = timedelta(hours=23, minutes=59)
 aware_datetimes = st.datetimes(  # hypothesis takes naive bounds

@@ -1,0 +1,67 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every BrandPulse Python service (api, workers, simulator, one-shot jobs).
+# The command picks the service: `docker run brandpulse:local api serve`, `... worker elastic`, ...
+#
+#   docker build -t brandpulse:local .
+#   docker build --build-arg PYTHON_VERSION=3.12 -t brandpulse:py312 .
+#
+# Stage 1 builds wheels (the project and all its dependencies); stage 2 installs only those wheels,
+# from a local directory, into a slim image with no compiler and no network access at install time.
+
+ARG PYTHON_VERSION=3.11
+ARG DEBIAN_SUITE=bookworm
+
+# --------------------------------------------------------------------------------------------------
+FROM python:${PYTHON_VERSION}-slim-${DEBIAN_SUITE} AS builder
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+# A compiler only for the rare dependency without a binary wheel for this platform; this stage is
+# thrown away, so none of it reaches the runtime image (and its exact version does not matter).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /src
+
+# Dependency wheels first, from pyproject.toml alone, so editing the source reuses this layer.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip wheel --wheel-dir /wheels -r /tmp/requirements.txt
+
+# Then the project's own wheel (packages and package data: es_mappings/, migrations/).
+COPY . .
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
+# --------------------------------------------------------------------------------------------------
+FROM python:${PYTHON_VERSION}-slim-${DEBIAN_SUITE} AS runtime
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN groupadd --system --gid 10001 brandpulse \
+    && useradd --system --uid 10001 --gid brandpulse --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin brandpulse
+
+# Install from the builder's wheels only (--no-index): the versions are the ones resolved there.
+# The bind mount keeps the wheels themselves out of every layer.
+# hadolint ignore=DL3013
+RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
+    pip install --no-index --find-links=/wheels brandpulse
+
+WORKDIR /app
+RUN chown brandpulse:brandpulse /app
+
+USER 10001:10001
+
+EXPOSE 8000
+
+ENTRYPOINT ["brandpulse"]
+CMD ["--help"]

@@ -1,0 +1,56 @@
+# BrandPulse: `make demo` runs the product on the local stack, `make test` runs every test suite.
+# Both install what is missing first (Debian packages, the project venv) and are fast when nothing is.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+BP := $(BIN)/brandpulse
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install system demo test test-unit test-integration lint format stack-up stack-down
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: system $(STAMP)  ## Install Debian packages and the project venv (only what is missing)
+
+system:
+	@scripts/install-system-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[stack,dev]'
+	@touch $@
+
+demo: install  ## Start the local stack, migrate, print the URLs; Ctrl-C stops it
+	$(BP) demo
+
+test: install  ## Lint, type-check, then unit and integration tests on the local stack
+	$(MAKE) --no-print-directory lint
+	$(BP) stack up
+	status=0; $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
+	  if [ -n "$$CI" ]; then $(BP) stack down; fi; exit $$status
+
+test-unit: install  ## Unit tests only (no services needed)
+	$(BIN)/pytest -q -m unit
+
+test-integration: install  ## Integration tests only (starts the local stack)
+	$(BIN)/pytest -q -m integration
+
+lint: $(STAMP)  ## Ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+stack-up: $(STAMP)  ## Start the local stack
+	$(BP) stack up
+
+stack-down: $(STAMP)  ## Stop the local stack
+	$(BP) stack down
