@@ -1,7 +1,6 @@
 """The `brandpulse` command line."""
 
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -22,7 +21,7 @@ stack_app = typer.Typer(help="The local stack: Redis + RedisBloom, PostgreSQL, t
 es_app = typer.Typer(help="Elasticsearch set-up.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(es_app, name="es")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 @app.callback()
@@ -34,6 +33,7 @@ def configure_logging() -> None:
         format="%(message)s" if handler else "%(asctime)s %(levelname)s %(name)s %(message)s",
         handlers=[handler] if handler else None,
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe is noise
 
 
 def _show(statuses: list[stack.Status]) -> None:
@@ -103,13 +103,15 @@ def demo() -> None:
     """Bring up the stack, migrate, print the URLs and run until Ctrl-C, then stop what this started."""
     settings = get_settings()
     before = {item.name for item in stack.status(settings) if item.state == "running"}
-    statuses = _up()
+    _show(_up())
     migrate.upgrade(settings)
-    _show(statuses)
-    console.print("BrandPulse is up. Press Ctrl-C to stop.")
+    console.print("database migrated to the newest revision")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    stopped = [part.name for part in stack.components(settings) if part.name not in before and part.down()]
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    console.print("BrandPulse is up. Press Ctrl-C to stop.")
+    while not stop.wait(0.5):
+        pass
+    parts = reversed(stack.components(settings))
+    stopped = [part.name for part in parts if part.name not in before and part.down()]
     console.print(f"stopped: {', '.join(stopped) or 'nothing (it was running before the demo)'}")

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -49,17 +50,23 @@ def private(unique: str) -> Iterator[Settings]:
     shutil.rmtree(settings.stack_dir, ignore_errors=True)
 
 
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {
         **os.environ,
         "BRANDPULSE_STACK_DIR": str(settings.stack_dir),
         "BRANDPULSE_REDIS_URL": settings.redis_url,
         "BRANDPULSE_POSTGRES_URL": settings.postgres_url.get_secret_value(),
         "BRANDPULSE_ELASTICSEARCH_URL": settings.elasticsearch_url,
-        "COLUMNS": "200",
     }
+
+
+def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "brandpulse", *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "brandpulse", *args],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -156,3 +163,40 @@ def test_external_components_are_left_alone(private: Settings) -> None:
     assert result.returncode == 0
     assert set(rows) == {"redis", "elasticsearch"}
     assert all("external" in row for row in rows.values())
+
+
+def test_demo_runs_until_ctrl_c_then_stops_what_it_started(private: Settings) -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "brandpulse", "demo"],
+        env=cli_env(private),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert demo.stdout is not None
+    lines = []
+    for line in demo.stdout:
+        lines.append(line)
+        if "Press Ctrl-C" in line:
+            break
+    assert {item.state for item in stack.status(private)} == {"running"}
+
+    demo.send_signal(signal.SIGINT)
+    rest, _ = demo.communicate(timeout=60)
+
+    assert demo.returncode == 0
+    assert "database migrated" in "".join(lines)
+    assert "stopped: elasticsearch, postgres, redis" in rest
+    assert {item.state for item in stack.status(private)} == {"stopped"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands PostgreSQL to the postgres user")
+def test_a_stack_dir_postgres_cannot_reach_is_named(private: Settings, tmp_path: Path) -> None:
+    tmp_path.chmod(0o700)  # root's own folder: the postgres user cannot enter it
+    unreachable = private.model_copy(
+        update={"stack_dir": tmp_path / "stack", "redis_url": "redis://cache.internal:1/0"}
+    )
+    with pytest.raises(
+        stack.StackError, match=r"^postgres: user 'postgres' cannot reach .*choose a stack_dir"
+    ):
+        stack.up(unreachable)
