@@ -89,48 +89,17 @@ def test_up_is_idempotent_and_down_leaves_nothing_behind(private: Settings) -> N
     assert {item.state for item in stack.status(private)} == {"stopped"}
 
 
+def psql_as_owner(port: int, password: str) -> subprocess.CompletedProcess[str]:
+    argv = ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "owner", "-d", "private", "-tAc", "SELECT 1"]
+    env = {**os.environ, "PGPASSWORD": password}
+    return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+
+
 def test_the_url_names_the_postgres_role_password_and_database(private: Settings) -> None:
     stack.up(private)
-    postgres = next(part for part in stack.components(private) if part.name == "postgres")
-    result = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(postgres.port),
-            "-U",
-            "owner",
-            "-d",
-            "private",
-            "-tAc",
-            "SELECT 1",
-        ],
-        env={**os.environ, "PGPASSWORD": "s3cret"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wrong = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(postgres.port),
-            "-U",
-            "owner",
-            "-d",
-            "private",
-            "-tAc",
-            "SELECT 1",
-        ],
-        env={**os.environ, "PGPASSWORD": "wrong"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.stdout.strip() == "1"
+    port = next(part.port for part in stack.components(private) if part.name == "postgres")
+    wrong = psql_as_owner(port, "wrong")
+    assert psql_as_owner(port, "s3cret").stdout.strip() == "1"
     assert wrong.returncode != 0
     assert "password authentication failed" in wrong.stderr
 
