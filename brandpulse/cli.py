@@ -5,6 +5,7 @@ import logging
 import signal
 import sys
 import threading
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import typer
@@ -21,6 +22,10 @@ stack_app = typer.Typer(help="The local stack: Redis + RedisBloom, PostgreSQL, t
 es_app = typer.Typer(help="Elasticsearch set-up.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(es_app, name="es")
+# The apps (ingest, workers, api) add their own command groups through this entry-point group, so the
+# core never imports them. Their modules import heavy dependencies inside the commands, not at load.
+for command_group in entry_points(group="brandpulse.commands"):
+    app.add_typer(command_group.load(), name=command_group.name)
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
