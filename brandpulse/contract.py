@@ -1,4 +1,4 @@
-"""The stream contract: stream and group names, the `Mention` model and its Redis stream encoding.
+"""The stream contract: stream and group names, `Mention` and `Enrichment`, and their stream encoding.
 
 This module is the only place these facts live; producers and consumers import them from here.
 """
@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -29,7 +29,7 @@ ELASTIC_GROUP: Final = "elastic"  # consumer group of the elastic worker on RAW_
 PERSIST_GROUP: Final = "persist"  # consumer group of the persist worker on RAW_STREAM and ENRICHED_STREAM
 
 VERSION_FIELD: Final = "v"  # stream-entry field holding SCHEMA_VERSION
-PAYLOAD_FIELD: Final = "mention"  # stream-entry field holding the mention as compact JSON
+PAYLOAD_FIELD: Final = "payload"  # stream-entry field holding the model (Mention, Enrichment) as compact JSON
 MAX_PAYLOAD_BYTES: Final = 256 * 1024  # largest accepted UTF-8 payload
 
 # A stream entry's fields as redis-py returns them: bytes, or str with decode_responses=True.
@@ -37,7 +37,7 @@ StreamFields = Mapping[bytes, bytes] | Mapping[str, str] | Mapping[bytes | str, 
 
 
 class InvalidMention(ValueError):
-    """A mention or stream entry that breaks the contract; `reason` says how."""
+    """A mention, enrichment or stream entry that breaks the contract; `reason` says how."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -123,18 +123,75 @@ class Mention(BaseModel):
         return self
 
 
-def encode(mention: Mention) -> dict[str, str]:
-    """The stream-entry fields for `mention`; raises InvalidMention if it cannot travel."""
-    payload = json.dumps(mention.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+SentimentLabel = Literal["negative", "neutral", "positive"]
+EmotionLabel = Literal["anger", "joy", "optimism", "sadness"]
+EntityType = Literal["ORG", "PERSON", "GPE", "PRODUCT", "EVENT", "NORP"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Sentiment(BaseModel):
+    """Sentiment of a mention; `score` = P(positive) - P(negative), in [-1, 1]."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: SentimentLabel
+    score: float = Field(ge=-1.0, le=1.0)
+    probabilities: dict[SentimentLabel, Probability]
+
+
+class Emotion(BaseModel):
+    """The dominant emotion of a mention, with each class's probability."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: EmotionLabel
+    probabilities: dict[EmotionLabel, Probability]
+
+
+class Entity(BaseModel):
+    """A named entity: normalised text and type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = Field(min_length=1, max_length=200)
+    type: EntityType
+
+    @property
+    def key(self) -> str:
+        """The flat `TYPE:text` form that aggregations use."""
+        return f"{self.type}:{self.text}"
+
+
+class Enrichment(BaseModel):
+    """What the elastic worker derived from one mention; published on ENRICHED_STREAM."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mention_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    sentiment: Sentiment | None = None  # None when the step did not apply (see `skipped`)
+    emotion: Emotion | None = None
+    entities: tuple[Entity, ...] = ()
+    keywords: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
+    models: dict[str, str] = Field(default_factory=dict)  # step -> "model name@version" that produced it
+    skipped: dict[str, str] = Field(default_factory=dict)  # step -> why it did not apply
+    enriched_at: UtcDatetime
+
+
+Payload = TypeVar("Payload", Mention, Enrichment)
+
+
+def encode(item: Mention | Enrichment) -> dict[str, str]:
+    """The stream-entry fields for a mention or enrichment; raises InvalidMention if it cannot travel."""
+    payload = json.dumps(item.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
     try:
         _check_size(len(payload.encode()))
     except UnicodeEncodeError as exc:
-        raise InvalidMention(f"mention is not encodable as UTF-8: {exc.reason} at char {exc.start}") from None
+        raise InvalidMention(f"payload is not encodable as UTF-8: {exc.reason} at char {exc.start}") from None
     return {VERSION_FIELD: str(SCHEMA_VERSION), PAYLOAD_FIELD: payload}
 
 
-def decode(fields: StreamFields) -> Mention:
-    """The mention in a stream entry as redis-py returns it (bytes or str); raises InvalidMention."""
+def decode(fields: StreamFields, model: type[Payload]) -> Payload:
+    """The `model` (Mention or Enrichment) in a stream entry as redis-py returns it; raises InvalidMention."""
     version = _field(fields, VERSION_FIELD)
     if version is None:
         raise InvalidMention(f"missing schema version field {VERSION_FIELD!r}")
@@ -154,7 +211,7 @@ def decode(fields: StreamFields) -> Mention:
     except (ValueError, RecursionError) as exc:
         raise InvalidMention(f"payload JSON is not usable: {exc}") from None
     try:
-        return Mention.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidMention("; ".join(map(_describe, exc.errors(include_url=False)))) from None
 

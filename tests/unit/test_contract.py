@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from brandpulse.contract import (
     MAX_PAYLOAD_BYTES,
+    Enrichment,
     InvalidMention,
     Mention,
     StreamFields,
@@ -71,24 +72,24 @@ mentions = mention_fields().map(Mention.model_validate)
 
 @given(mentions)
 def test_encode_decode_round_trip(mention: Mention) -> None:
-    assert decode(encode(mention)) == mention
+    assert decode(encode(mention), Mention) == mention
 
 
 @given(mentions)
 def test_decode_accepts_bytes_from_redis(mention: Mention) -> None:
-    assert decode({k.encode(): v.encode() for k, v in encode(mention).items()}) == mention
+    assert decode({k.encode(): v.encode() for k, v in encode(mention).items()}, Mention) == mention
 
 
 @given(mentions)
 def test_id_is_derived_from_source_and_external_id(mention: Mention) -> None:
     assert mention.id == mention_id(mention.source, mention.external_id)
-    assert decode(encode(mention)).id == mention.id
+    assert decode(encode(mention), Mention).id == mention.id
 
 
 @given(mention_fields())
 def test_datetimes_are_normalised_to_utc(fields: dict[str, Any]) -> None:
     mention = Mention.model_validate(fields)
-    decoded = decode(encode(mention))
+    decoded = decode(encode(mention), Mention)
     for value in (mention.published_at, mention.fetched_at, decoded.published_at, decoded.fetched_at):
         assert value.tzinfo is UTC
     assert (decoded.published_at, decoded.fetched_at) == (fields["published_at"], fields["fetched_at"])
@@ -103,7 +104,7 @@ def test_brand_ids_are_deduplicated_and_sorted(fields: dict[str, Any]) -> None:
 def test_decode_raises_only_invalid_mention(fields: dict[str, Any], name: str, value: object) -> None:
     payload = {**Mention.model_validate(fields).model_dump(mode="json"), name: value}
     with suppress(InvalidMention):
-        decode({"v": "1", "mention": json.dumps(payload)})
+        decode({"v": "1", "payload": json.dumps(payload)}, Mention)
 
 
 def test_mention_id_is_pinned() -> None:
@@ -124,19 +125,19 @@ def valid_payload() -> dict[str, Any]:
 
 def entry(payload: object) -> dict[str, str]:
     """A stream entry carrying `payload` as JSON."""
-    return {"v": "1", "mention": json.dumps(payload)}
+    return {"v": "1", "payload": json.dumps(payload)}
 
 
 def reason_of(fields: StreamFields) -> str:
     """The reason `decode` rejects `fields`."""
     with pytest.raises(InvalidMention) as caught:
-        decode(fields)
+        decode(fields, Mention)
     assert str(caught.value) == caught.value.reason
     return caught.value.reason
 
 
 def test_valid_payload_decodes() -> None:
-    mention = decode(entry(valid_payload()))
+    mention = decode(entry(valid_payload()), Mention)
     assert mention.id == mention_id("hackernews", "123")
     assert mention.published_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
 
@@ -168,15 +169,15 @@ def test_decode_lists_every_error() -> None:
 
 
 def test_decode_rejects_wrong_version() -> None:
-    assert "'2'" in reason_of({"v": "2", "mention": json.dumps(valid_payload())})
+    assert "'2'" in reason_of({"v": "2", "payload": json.dumps(valid_payload())})
 
 
 def test_decode_rejects_missing_version() -> None:
-    assert "version" in reason_of({"mention": json.dumps(valid_payload())})
+    assert "version" in reason_of({"payload": json.dumps(valid_payload())})
 
 
 def test_decode_rejects_missing_payload() -> None:
-    assert "'mention'" in reason_of({"v": "1"})
+    assert "'payload'" in reason_of({"v": "1"})
 
 
 def test_decode_rejects_oversized_payload() -> None:
@@ -185,11 +186,11 @@ def test_decode_rejects_oversized_payload() -> None:
 
 
 def test_decode_rejects_bad_json() -> None:
-    assert "line 1 column 11" in reason_of({"v": "1", "mention": '{"source":'})
+    assert "line 1 column 11" in reason_of({"v": "1", "payload": '{"source":'})
 
 
 def test_decode_rejects_non_utf8() -> None:
-    assert "UTF-8" in reason_of({b"v": b"1", b"mention": b'{"title": "\xff"}'})
+    assert "UTF-8" in reason_of({b"v": b"1", b"payload": b'{"title": "\xff"}'})
 
 
 def test_decode_rejects_non_object() -> None:
@@ -205,3 +206,55 @@ def test_encode_rejects_mention_too_large_for_the_wire() -> None:
     mention = Mention.model_validate(valid_payload() | {"text": "😀" * 100_000})
     with pytest.raises(InvalidMention, match="byte limit"):
         encode(mention)
+
+
+def an_enrichment(**changes: Any) -> Enrichment:
+    fields: dict[str, Any] = {
+        "mention_id": mention_id("hackernews", "123"),
+        "sentiment": {
+            "label": "positive",
+            "score": 0.7,
+            "probabilities": {"negative": 0.1, "neutral": 0.1, "positive": 0.8},
+        },
+        "emotion": {
+            "label": "joy",
+            "probabilities": {"anger": 0.1, "joy": 0.7, "optimism": 0.1, "sadness": 0.1},
+        },
+        "entities": [{"text": "Acme", "type": "ORG"}],
+        "keywords": ["rocket launch"],
+        "models": {"sentiment": "brandpulse-minilm@1"},
+        "enriched_at": "2026-11-23T12:00:00+01:00",
+        **changes,
+    }
+    return Enrichment.model_validate(fields)
+
+
+def test_enrichment_round_trips_through_stream_fields() -> None:
+    enrichment = an_enrichment()
+    as_redis_returns = {k.encode(): v.encode() for k, v in encode(enrichment).items()}
+    assert decode(as_redis_returns, Enrichment) == enrichment
+    assert enrichment.enriched_at.tzinfo == UTC
+    assert [entity.key for entity in enrichment.entities] == ["ORG:Acme"]
+
+
+def test_enrichment_without_sentiment_says_why() -> None:
+    enrichment = an_enrichment(
+        sentiment=None, emotion=None, skipped={"sentiment": "language 'de' not covered"}
+    )
+    assert decode(encode(enrichment), Enrichment).skipped == {"sentiment": "language 'de' not covered"}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sentiment": {"label": "great", "score": 0.5, "probabilities": {}}},
+        {"sentiment": {"label": "positive", "score": 1.5, "probabilities": {}}},
+        {"entities": [{"text": "Acme", "type": "COLOR"}]},
+        {"mention_id": "not-an-id"},
+    ],
+)
+def test_a_bad_enrichment_is_invalid(changes: dict[str, Any]) -> None:
+    entry = encode(an_enrichment())
+    payload = {**json.loads(entry["payload"]), **changes}
+    with pytest.raises(InvalidMention):
+        decode({"v": "1", "payload": json.dumps(payload)}, Enrichment)
