@@ -21,7 +21,7 @@ system:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[stack,dev]'
+	$(BIN)/python -m pip install -q -e '.[stack,dev,enrich]'
 	@touch $@
 
 demo: install  ## Start the local stack, migrate, print the URLs; Ctrl-C stops it

@@ -26,6 +26,7 @@ RAW_STREAM: Final = "brandpulse:mentions"  # mentions as the ingest connectors p
 ENRICHED_STREAM: Final = "brandpulse:enriched"  # mentions after enrichment
 DEAD_LETTER_STREAM: Final = "brandpulse:dead-letters"  # entries a worker could not process
 ELASTIC_GROUP: Final = "elastic"  # consumer group of the elastic worker on RAW_STREAM
+LIVE_CHANNEL: Final = "brandpulse:live"  # pub/sub channel: one compact event per indexed mention
 PERSIST_GROUP: Final = "persist"  # consumer group of the persist worker on RAW_STREAM and ENRICHED_STREAM
 
 VERSION_FIELD: Final = "v"  # stream-entry field holding SCHEMA_VERSION

