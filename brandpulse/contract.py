@@ -29,6 +29,10 @@ ELASTIC_GROUP: Final = "elastic"  # consumer group of the elastic worker on RAW_
 LIVE_CHANNEL: Final = "brandpulse:live"  # pub/sub channel: one compact event per indexed mention
 PERSIST_GROUP: Final = "persist"  # consumer group of the persist worker on RAW_STREAM and ENRICHED_STREAM
 
+# Every group that must see each stream's entries: workers create them all (from the start) before
+# trimming, so no stream is trimmed past an entry a group that has not started yet would need.
+STREAM_GROUPS: Final = {RAW_STREAM: (ELASTIC_GROUP, PERSIST_GROUP), ENRICHED_STREAM: (PERSIST_GROUP,)}
+
 VERSION_FIELD: Final = "v"  # stream-entry field holding SCHEMA_VERSION
 PAYLOAD_FIELD: Final = "payload"  # stream-entry field holding the model (Mention, Enrichment) as compact JSON
 MAX_PAYLOAD_BYTES: Final = 256 * 1024  # largest accepted UTF-8 payload
