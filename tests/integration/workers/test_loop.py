@@ -1,7 +1,7 @@
 """The shared stream worker loop on the real Redis: ack after commit, claim, retry, dead-letter, stop."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
@@ -49,7 +49,7 @@ def names(unique: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def clean(redis: Redis, names: dict[str, Any]) -> Any:
+async def clean(redis: Redis, names: dict[str, Any]) -> AsyncIterator[None]:
     yield
     await redis.delete(names["stream"], names["dead_letters"])
 
@@ -79,7 +79,8 @@ async def pending(redis: Redis, stream: str, group: str = "one") -> int:
 
 
 async def dead_letters(redis: Redis, stream: str) -> list[dict[bytes, bytes]]:
-    return [fields for _, fields in await redis.xrange(stream)]
+    entries: Any = await redis.xrange(stream)
+    return [fields for _, fields in entries]
 
 
 @pytest.mark.usefixtures("clean")
@@ -207,7 +208,7 @@ async def test_stop_during_back_off_acks_nothing(redis: Redis, names: dict[str, 
     sink.down_for = 1000
     worker = make_worker(redis, names, sink, retry_max_s=5.0)
     running = asyncio.create_task(worker.run())
-    while not sink.batches:
+    while not sink.batches:  # noqa: ASYNC110 - polling a plain list the sink fills
         await asyncio.sleep(0.01)
     worker.stop()
     await asyncio.wait_for(running, timeout=5)

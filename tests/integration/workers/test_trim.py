@@ -1,5 +1,8 @@
 """Trimming never removes an entry that some group has not acknowledged."""
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 from redis.asyncio import Redis
 
@@ -7,7 +10,7 @@ from workers.trim import trim_acknowledged
 
 
 @pytest.fixture
-async def stream(redis: Redis, unique: str) -> str:
+async def stream(redis: Redis, unique: str) -> AsyncIterator[str]:
     name = f"test:{unique}:trim"
     for chunk in range(10):  # 1,000 entries: ten of Redis's default 100-entry nodes
         async with redis.pipeline(transaction=False) as pipe:
@@ -19,7 +22,7 @@ async def stream(redis: Redis, unique: str) -> str:
 
 
 async def consume(redis: Redis, stream: str, group: str, read: int, ack: int) -> list[bytes]:
-    reply = await redis.xreadgroup(group, "c", {stream: ">"}, count=read)
+    reply: Any = await redis.xreadgroup(group, "c", {stream: ">"}, count=read)
     ids = [entry_id for _, entries in reply for entry_id, _ in entries]
     if ack:
         await redis.xack(stream, group, *ids[:ack])
