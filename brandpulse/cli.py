@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from brandpulse import es_templates, migrate, stack
+from brandpulse import es_indices, kibana, migrate, services, stack
 from brandpulse.clients import elasticsearch_client
 from brandpulse.settings import get_settings
 
@@ -89,34 +89,39 @@ def migrate_database(revision: str = typer.Argument("head", help="Target revisio
 
 @es_app.command("setup")
 def es_setup() -> None:
-    """Install the index templates from es_mappings/ and, if configured, the kibana_system password."""
+    """Install the mentions index template, index and alias and, if configured, Kibana's password."""
 
-    async def run() -> list[str]:
+    async def run() -> None:
         settings = get_settings()
         async with elasticsearch_client(settings) as es:
-            names = await es_templates.install(es)
+            await es_indices.ensure_indices(es, settings)
             if settings.kibana_system_password:
-                await es_templates.set_kibana_system_password(es, settings.kibana_system_password)
-        return names
+                await kibana.set_kibana_system_password(es, settings.kibana_system_password)
 
-    names = asyncio.run(run())
-    console.print(f"index templates installed: {', '.join(names) or 'none yet'}")
+    asyncio.run(run())
+    console.print(f"Elasticsearch ready: template and alias {get_settings().es_alias!r} in place")
 
 
 @app.command("demo")
 def demo() -> None:
-    """Bring up the stack, migrate, print the URLs and run until Ctrl-C, then stop what this started."""
+    """Bring up the stack, migrate, start the services, run until Ctrl-C, then stop what this started."""
     settings = get_settings()
     before = {item.name for item in stack.status(settings) if item.state == "running"}
     _show(_up())
     migrate.upgrade(settings)
     console.print("database migrated to the newest revision")
+    supervisor = services.Supervisor(settings.stack_dir / "logs")
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    for service in services.available(app):
+        log = supervisor.start(service)
+        console.print(f"started {service.name}: `brandpulse {' '.join(service.argv)}`, log {log}")
     console.print("BrandPulse is up. Press Ctrl-C to stop.")
     while not stop.wait(0.5):
-        pass
+        for service, code in supervisor.exited():
+            console.print(f"[red]{service.name} exited with {code}[/]; see {settings.stack_dir / 'logs'}")
+    console.print(f"stopped services: {', '.join(supervisor.stop()) or 'none'}")
     parts = reversed(stack.components(settings))
     stopped = [part.name for part in parts if part.name not in before and part.down()]
     console.print(f"stopped: {', '.join(stopped) or 'nothing (it was running before the demo)'}")

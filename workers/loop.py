@@ -13,7 +13,7 @@ import random
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from brandpulse.contract import DEAD_LETTER_STREAM, InvalidMention
+from brandpulse.settings import Settings
 from workers.trim import _id_key, trim_acknowledged
 
 T = TypeVar("T")
@@ -68,6 +69,20 @@ class LoopConfig:
     retry_max_s: float = 30.0
     trim_every_s: float = 60.0
     consumer: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, batch_size: int, flush_after_s: float) -> "LoopConfig":
+        """The shared knobs from settings, with a worker's own batch size and flush time."""
+        config = cls(
+            batch_size=batch_size,
+            flush_after_s=flush_after_s,
+            block_ms=settings.worker_block_ms,
+            min_idle_ms=settings.worker_min_idle_ms,
+            max_tries=settings.worker_max_tries,
+            retry_max_s=settings.worker_retry_max_s,
+            trim_every_s=settings.worker_trim_every_s,
+        )
+        return replace(config, consumer=settings.worker_consumer) if settings.worker_consumer else config
 
 
 class StreamWorker(Generic[T]):
@@ -277,7 +292,7 @@ class StreamWorker(Generic[T]):
 
     def _backoff(self, attempt: int) -> float:
         """Capped exponential back-off with full jitter."""
-        return random.uniform(0, min(self.config.retry_max_s, 0.1 * 2**attempt))  # noqa: S311 - not crypto
+        return random.uniform(0, min(self.config.retry_max_s, 0.1 * 2**attempt))
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep unless asked to stop; True when stopping."""

@@ -1,0 +1,1 @@
+"""The elastic worker: enrich mentions and index them into Elasticsearch."""

