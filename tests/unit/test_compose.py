@@ -15,7 +15,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
 STORES = ("elasticsearch", "redis", "postgres")
-JOBS = ("migrate", "es-setup")
+JOBS = ("migrate", "es-setup", "models")
 OUR_LONG_RUNNING = ("api", "elastic_worker", "persist_worker", "simulator")
 LONG_RUNNING = ("kibana", *OUR_LONG_RUNNING)
 OUR_SERVICES = (*JOBS, *OUR_LONG_RUNNING)

@@ -101,7 +101,7 @@ class Indexer:
     def _backoff_s(self, attempt: int) -> float:
         """Capped exponential back-off with full jitter."""
         ceiling = min(self.settings.worker_retry_max_s, self.initial_backoff_s * 2 ** (attempt - 1))
-        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not crypto
+        return random.uniform(0, ceiling)
 
 
 def _reason(info: Mapping[str, Any]) -> str:

@@ -1,0 +1,115 @@
+"""Batched enrichment: sentiment and emotion, entities and keywords for a batch of mentions.
+
+Each model runs once per batch. A mention in a language the models do not cover keeps its language and
+skips the model steps (recorded in `Enrichment.skipped`). If a batched call fails, the batch is retried
+one mention at a time so that only the mention that breaks a model fails.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from brandpulse.contract import Emotion, Enrichment, Entity, Mention, Sentiment
+from brandpulse.settings import Settings
+from workers.elastic.classify import Classifier
+from workers.elastic.entities import EntityExtractor
+from workers.elastic.keywords import KeywordExtractor
+from workers.elastic.text import clean, document
+
+log = logging.getLogger(__name__)
+STEPS = ("sentiment", "emotion", "entities", "keywords")
+Derived = tuple[Sentiment | None, Emotion | None, tuple[Entity, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A mention the models could not enrich, and why."""
+
+    reason: str
+
+
+class Enricher:
+    """Runs every model over a batch of mentions; load it once per process."""
+
+    def __init__(
+        self,
+        classifier: Classifier,
+        entities: EntityExtractor,
+        keywords: KeywordExtractor,
+        languages: Sequence[str],
+    ) -> None:
+        self.classifier, self.entities, self.keywords = classifier, entities, keywords
+        self.languages = frozenset(languages)
+        self.models = {
+            **classifier.model_versions,
+            "entities": entities.version,
+            "keywords": keywords.version,
+        }
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Enricher":
+        """Load every model named in the settings (the slow part: seconds)."""
+        return cls(
+            Classifier(settings),
+            EntityExtractor(settings),
+            KeywordExtractor(settings),
+            settings.enrich_languages,
+        )
+
+    def enrich(self, mentions: Sequence[Mention]) -> list[Enrichment | Failed]:
+        """One result per mention, in order; a failure affects only the mention that caused it."""
+        covered = [m for m in mentions if self.covers(m.lang)]
+        try:
+            derived: dict[str, Derived | Failed] = dict(
+                zip((m.id for m in covered), self._run(covered), strict=True)
+            )
+        except Exception:  # isolate the mention that breaks a model
+            log.exception("batched enrichment failed; retrying %d mentions one by one", len(covered))
+            derived = {m.id: self._run_one(m) for m in covered}
+        now = datetime.now(UTC)
+        return [self._result(m, derived.get(m.id), now) for m in mentions]
+
+    def covers(self, lang: str | None) -> bool:
+        """Whether the models cover a language (an unknown language is tried)."""
+        return lang is None or lang.split("-")[0] in self.languages
+
+    def _run(self, mentions: Sequence[Mention]) -> list[Derived]:
+        texts = [document(clean(m.title), clean(m.text)) for m in mentions]
+        if not texts:
+            return []
+        labels = self.classifier.predict(texts)
+        entities = self.entities.extract(texts)
+        keywords = self.keywords.extract(texts)
+        return [(s, e, ents, kws) for (s, e), ents, kws in zip(labels, entities, keywords, strict=True)]
+
+    def _run_one(self, mention: Mention) -> Derived | Failed:
+        try:
+            return self._run([mention])[0]
+        except Exception as error:  # reported as this mention's dead-letter reason
+            return Failed(f"{type(error).__name__}: {error}")
+
+    def _result(
+        self, mention: Mention, derived: Derived | Failed | None, now: datetime
+    ) -> Enrichment | Failed:
+        if isinstance(derived, Failed):
+            return derived
+        if derived is None:
+            why = f"language {mention.lang!r} not covered"
+            return Enrichment(mention_id=mention.id, skipped=dict.fromkeys(STEPS, why), enriched_at=now)
+        sentiment, emotion, entities, keywords = derived
+        missing = {"sentiment": sentiment, "emotion": emotion}  # None only when no text is left
+        return Enrichment(
+            mention_id=mention.id,
+            sentiment=sentiment,
+            emotion=emotion,
+            entities=entities,
+            keywords=keywords,
+            models=self.models,
+            skipped={
+                step: "no text left after removing markup and links"
+                for step, v in missing.items()
+                if v is None
+            },
+            enriched_at=now,
+        )
