@@ -9,7 +9,7 @@ BP := $(BIN)/brandpulse
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system models demo test test-unit test-integration lint format stack-up stack-down
+.PHONY: help install system models demo test test-unit test-integration lint format bench stack-up stack-down
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ test: install models  ## Lint, type-check, then unit and integration tests on th
 	$(BP) stack up
 	status=0; $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
 	  if [ -n "$$CI" ]; then $(BP) stack down; fi; exit $$status
+
+bench: install models  ## Benchmarks (print measured ratios; results in bench/results/)
+	$(BP) stack up
+	$(BIN)/python bench/enrich.py
 
 test-unit: install  ## Unit tests only (no services needed)
 	$(BIN)/pytest -q -m unit
