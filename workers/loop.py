@@ -22,7 +22,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from brandpulse.contract import DEAD_LETTER_STREAM, InvalidMention
 from brandpulse.settings import Settings
-from workers.trim import _id_key, trim_acknowledged
+from workers.trim import entry_order, trim_acknowledged
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ class StreamWorker(Generic[T]):
         """Times each entry was delivered to this group (only pending-list reads redeliver)."""
         if not entry_ids:
             return {}
-        first, last = min(entry_ids, key=_id_key), max(entry_ids, key=_id_key)
+        first, last = min(entry_ids, key=entry_order), max(entry_ids, key=entry_order)
         pending: Any = await self.redis.xpending_range(
             self.stream, self.group, first, last, len(entry_ids) * 2
         )

@@ -18,7 +18,7 @@ async def trim_acknowledged(redis: Redis, stream: str, groups: Sequence[str]) ->
     floors = [await _floor(redis, stream, group, infos[group]) for group in groups]
     if not floors:
         return 0
-    return int(await redis.xtrim(stream, minid=min(floors, key=_id_key), approximate=True))
+    return int(await redis.xtrim(stream, minid=min(floors, key=entry_order), approximate=True))
 
 
 async def _floor(redis: Redis, stream: str, group: str, info: dict[str, object]) -> str:
@@ -30,6 +30,7 @@ async def _floor(redis: Redis, stream: str, group: str, info: dict[str, object])
     return last.decode() if isinstance(last, bytes) else str(last)
 
 
-def _id_key(entry_id: str) -> tuple[int, int]:
+def entry_order(entry_id: str) -> tuple[int, int]:
+    """A sort key for stream entry ids (`<ms>-<seq>`)."""
     milliseconds, _, sequence = entry_id.partition("-")
     return int(milliseconds), int(sequence or 0)
