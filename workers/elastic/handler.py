@@ -6,7 +6,6 @@ enrichments go to the enriched stream and the live channel, and only then does t
 
 import asyncio
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,8 +20,6 @@ from workers.elastic.documents import document
 from workers.elastic.enrich import Enricher, Failed
 from workers.elastic.indexer import Indexer, IndexResult
 from workers.loop import Outcome, RetryLater
-
-log = logging.getLogger(__name__)
 
 
 class ElasticHandler:

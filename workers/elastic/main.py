@@ -89,5 +89,5 @@ async def _retention(es: AsyncElasticsearch, settings: Settings) -> None:
     while settings.es_retention_days:
         removed = await apply_retention(es, settings, datetime.now(UTC))
         if removed:
-            log.info("retention removed %d old documents or indices", removed)
+            log.info("retention removed %d old documents", removed)
         await asyncio.sleep(RETENTION_EVERY_S)
