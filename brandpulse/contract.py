@@ -88,7 +88,7 @@ def _json_value(value: dict[str, Any]) -> dict[str, Any]:
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
 ExternalId = Annotated[str, Field(strict=True, min_length=1, max_length=512), AfterValidator(_no_outer_space)]
-BrandId = Annotated[int, Field(strict=True, gt=0)]
+BrandId = Annotated[int, Field(strict=True, gt=0, le=2**63 - 1)]  # a PostgreSQL bigint
 
 
 class Mention(BaseModel):
@@ -215,6 +215,8 @@ def decode(fields: StreamFields, model: type[Payload]) -> Payload:
         raise InvalidMention(f"payload is not valid JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise InvalidMention(f"payload JSON is not usable: {exc}") from None
+    if b"\\ud" in payload.lower():  # escaped UTF-16 surrogates: only proper pairs are text
+        _check_no_lone_surrogates(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -224,6 +226,13 @@ def decode(fields: StreamFields, model: type[Payload]) -> Payload:
 def _field(fields: Mapping[Any, bytes | str], name: str) -> bytes | None:
     value = fields.get(name, fields.get(name.encode()))
     return value.encode(errors="surrogatepass") if isinstance(value, str) else value
+
+
+def _check_no_lone_surrogates(data: Any) -> None:
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        raise InvalidMention(f"payload has a lone UTF-16 surrogate ({exc.object[exc.start]!r})") from None
 
 
 def _check_size(size: int) -> None:

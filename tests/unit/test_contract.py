@@ -35,7 +35,7 @@ json_values = st.recursive(
     max_leaves=20,
 )
 URL_PATTERN = r"https?://[a-z0-9-]{1,20}\.[a-z]{2,6}(/[\w.~%-]*)*"
-brand_id_lists = st.lists(st.integers(1, 20) | st.integers(1, 2**63), max_size=12)
+brand_id_lists = st.lists(st.integers(1, 20) | st.integers(1, 2**63 - 1), max_size=12)
 
 
 def texts(max_size: int) -> st.SearchStrategy[str]:
@@ -154,6 +154,7 @@ def test_valid_payload_decodes() -> None:
         pytest.param({"source": "Hacker News"}, ["source", "pattern"], id="bad-source"),
         pytest.param({"external_id": " 123"}, ["external_id", "whitespace"], id="padded-external-id"),
         pytest.param({"brand_ids": [1, 0]}, ["brand_ids.1", "greater than 0"], id="bad-brand-id"),
+        pytest.param({"brand_ids": [2**63]}, ["brand_ids.0", "less than or equal"], id="brand-id-over-bigint"),
         pytest.param({"meta": {"x": float("nan")}}, ["meta", "JSON"], id="nan-in-meta"),
     ],
 )
@@ -258,3 +259,10 @@ def test_a_bad_enrichment_is_invalid(changes: dict[str, Any]) -> None:
     payload = {**json.loads(entry["payload"]), **changes}
     with pytest.raises(InvalidMention):
         decode({"v": "1", "payload": json.dumps(payload)}, Enrichment)
+
+
+def test_decode_rejects_a_lone_surrogate_but_keeps_a_pair() -> None:
+    payload = json.dumps(valid_payload() | {"text": "@@"}).replace("@@", "a\\ud800b")
+    assert "lone UTF-16 surrogate" in reason_of({"v": "1", "payload": payload})
+    paired = json.dumps(valid_payload() | {"text": "@@"}).replace("@@", "\\ud83d\\ude00")
+    assert decode({"v": "1", "payload": paired}, Mention).text == "\U0001f600"
