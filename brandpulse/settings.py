@@ -53,6 +53,29 @@ class Settings(BaseSettings):
     elastic_batch_size: int = Field(default=64, ge=1, le=10_000)
     elastic_flush_after_s: float = Field(default=1.0, gt=0)
 
+    persist_batch_size: int = Field(default=100, ge=1, le=10_000)
+    persist_flush_after_s: float = Field(default=10.0, gt=0)
+
+    ingest_user_agent: str = "BrandPulse/0.1 (brand monitoring; +https://github.com/brandpulse/brandpulse)"
+    ingest_http_timeout_s: float = Field(default=20.0, gt=0)
+    ingest_http_max_retries: int = Field(default=4, ge=0)
+    ingest_http_backoff_max_s: float = Field(default=60.0, gt=0)
+    ingest_poll_interval_s: float = Field(default=300.0, gt=0)
+    ingest_lock_ttl_ms: int = Field(default=60_000, ge=1000)
+    ingest_bloom_key: str = "brandpulse:seen"
+    ingest_bloom_error_rate: float = Field(default=0.001, gt=0, lt=1)
+    ingest_bloom_capacity: int = Field(default=10_000_000, ge=1000)
+    ingest_publish_batch_size: int = Field(default=500, ge=1, le=10_000)
+    news_search_url: str = "https://news.google.com/rss/search"
+    news_locale: str = "en-US"
+    hackernews_url: str = "https://hn.algolia.com/api/v1"
+    reddit_url: str = "https://www.reddit.com"
+    x_api_url: str = "https://api.x.com/2"
+    x_bearer_token: SecretStr | None = None
+    gdelt_url: str = "https://api.gdeltproject.org/api/v2/doc/doc"
+    simulator_posts_per_minute: int = Field(default=600, ge=1)
+    simulator_seed: int | None = None
+
     models_dir: Path = Path(".cache/models")
     sentiment_model: str = ".cache/models/tweet-minilm"
     emotion_model: str = ".cache/models/tweet-minilm"
