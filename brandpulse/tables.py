@@ -1,8 +1,24 @@
 """SQLAlchemy 2 table models; Alembic revisions in `migrations/` create and change them."""
 
+import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, CheckConstraint, DateTime, Identity, MetaData, Text, func, text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    MetaData,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -32,10 +48,81 @@ class Brand(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     slug: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
-    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
-    excluded_terms: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
-    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
+    excluded_terms: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
+    active: Mapped[bool] = mapped_column(server_default=sql_text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class StoredMention(Base):
+    """A mention as stored: the durable record (see migration 0002 for the index design)."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_published_at_id", "published_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, server_default="")
+    text: Mapped[str] = mapped_column(Text, server_default="")
+    author: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sql_text("'{}'::jsonb"))
+
+
+class MentionBrand(Base):
+    """Which brands a mention is about, with its publication time for per-brand range scans."""
+
+    __tablename__ = "mention_brands"
+
+    brand_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    mention_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class StoredEnrichment(Base):
+    """What the elastic worker derived from a mention; may arrive before the mention itself."""
+
+    __tablename__ = "enrichments"
+    __table_args__ = (
+        CheckConstraint("sentiment_label IN ('negative', 'neutral', 'positive')", name="sentiment_label"),
+    )
+
+    mention_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sentiment_label: Mapped[str | None] = mapped_column(Text)
+    sentiment_score: Mapped[float | None]
+    sentiment_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSONB)
+    emotion_label: Mapped[str | None] = mapped_column(Text)
+    emotion_probabilities: Mapped[dict[str, float] | None] = mapped_column(JSONB)
+    entities: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default=sql_text("'[]'::jsonb"))
+    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
+    models: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=sql_text("'{}'::jsonb"))
+    skipped: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=sql_text("'{}'::jsonb"))
+    enriched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class HourlyRollup(Base):
+    """Per brand, UTC hour and source: counts that always equal a recount of the base tables."""
+
+    __tablename__ = "hourly_rollups"
+
+    brand_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    mentions: Mapped[int]
+    positive: Mapped[int]
+    neutral: Mapped[int]
+    negative: Mapped[int]
+    sentiment_score_mean: Mapped[float | None]
+    unique_authors: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

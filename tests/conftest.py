@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from brandpulse import clients, stack
 from brandpulse.settings import Settings
@@ -67,7 +68,9 @@ async def database(settings: Settings, unique: str) -> AsyncIterator[Settings]:
     """An empty database of its own for one test; yields settings that point at it."""
     url = make_url(settings.postgres_url.get_secret_value())
     name = f"test_{unique}"
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield settings.model_copy(

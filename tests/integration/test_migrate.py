@@ -3,13 +3,17 @@
 import asyncio
 
 import pytest
-from sqlalchemy import insert, inspect
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse import clients, migrate
 from brandpulse.settings import Settings
-from brandpulse.tables import Brand
+from brandpulse.tables import Base, Brand
+
+TABLES = {"alembic_version", "brands", "mentions", "mention_brands", "enrichments", "hourly_rollups"}
 
 
 async def tables(settings: Settings) -> set[str]:
@@ -24,11 +28,25 @@ async def tables(settings: Settings) -> set[str]:
 
 async def test_upgrade_downgrade_upgrade(database: Settings) -> None:
     await asyncio.to_thread(migrate.upgrade, database)
-    assert await tables(database) == {"alembic_version", "brands"}
+    assert await tables(database) == TABLES
     await asyncio.to_thread(migrate.downgrade, database, "base")
     assert await tables(database) == {"alembic_version"}
     await asyncio.to_thread(migrate.upgrade, database)
-    assert await tables(database) == {"alembic_version", "brands"}
+    assert await tables(database) == TABLES
+
+
+async def test_models_match_the_migrations(database: Settings) -> None:
+    def differences(sync: Connection) -> list[object]:
+        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    await asyncio.to_thread(migrate.upgrade, database)
+    engine = clients.postgres_engine(database)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+    finally:
+        await engine.dispose()
 
 
 async def test_brands_defaults_and_constraints(database: Settings) -> None:

@@ -1,0 +1,129 @@
+"""Batch writes and rollups on the real PostgreSQL: idempotent, order-independent, equal to a recount."""
+
+import asyncio
+from typing import Any
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from brandpulse.contract import Enrichment, Mention
+from tests.integration.workers.persist.records import (
+    enrichment,
+    mention,
+    rollups_and_recount,
+    rows,
+)
+from workers.persist.writes import write_enrichments, write_mentions
+
+
+async def write(engine: AsyncEngine, batch: list[Mention | Enrichment]) -> None:
+    async with engine.begin() as connection:
+        await write_mentions(connection, [item for item in batch if isinstance(item, Mention)])
+        await write_enrichments(connection, [item for item in batch if isinstance(item, Enrichment)])
+
+
+async def counts(engine: AsyncEngine) -> list[tuple[Any, ...]]:
+    return await rows(
+        engine,
+        "SELECT (SELECT count(*) FROM mentions), (SELECT count(*) FROM mention_brands),"
+        " (SELECT count(*) FROM enrichments), (SELECT count(*) FROM hourly_rollups)",
+    )
+
+
+async def test_a_batch_delivered_twice_leaves_the_same_rows_and_rollups(pg: AsyncEngine) -> None:
+    mentions = [mention(n, minutes=n * 20, brands=(1, 2) if n % 2 else (1,)) for n in range(6)]
+    batch: list[Mention | Enrichment] = [*mentions, *(enrichment(m) for m in mentions[:4])]
+    await write(pg, batch)
+    first = await counts(pg), await rollups_and_recount(pg)
+    await write(pg, batch)
+    assert (await counts(pg), await rollups_and_recount(pg)) == first
+    assert first[0] == [(6, 9, 4, 4)]  # 2 hours x 2 brands
+    rollups, recount = first[1]
+    assert rollups == recount
+
+
+async def test_an_enrichment_before_its_mention_is_kept_and_counted_once_both_are_there(
+    pg: AsyncEngine,
+) -> None:
+    first = mention(1)
+    await write(pg, [enrichment(first, "negative", score=-0.7)])
+    assert await counts(pg) == [(0, 0, 1, 0)]
+    await write(pg, [first])
+    rollups, recount = await rollups_and_recount(pg)
+    assert rollups == recount
+    assert [row[3:7] for row in rollups] == [(1, 0, 0, 1)]  # mentions, positive, neutral, negative
+
+
+async def test_a_newer_enrichment_replaces_an_older_one_and_an_older_one_does_not(pg: AsyncEngine) -> None:
+    first = mention(1)
+    await write(pg, [first, enrichment(first, "negative", score=-0.5)])
+    later = enrichment(first, "positive", at=enrichment(first).enriched_at.replace(hour=10))
+    await write(pg, [later])
+    await write(pg, [enrichment(first, "neutral", score=0.0)])  # stale redelivery: same time as the first
+    assert await rows(pg, "SELECT sentiment_label FROM enrichments") == [("positive",)]
+    rollups, recount = await rollups_and_recount(pg)
+    assert [row[3:7] for row in rollups] == [(1, 1, 0, 0)]
+    assert rollups == recount
+
+
+async def test_nul_characters_are_dropped_not_refused(pg: AsyncEngine) -> None:
+    odd = mention(1, text="Acme\x00 rocks", meta={"k\x00": ["v\x00"]})
+    await write(pg, [odd])
+    assert await rows(pg, "SELECT text, meta FROM mentions") == [("Acme rocks", {"k": ["v"]})]
+
+
+async def test_mentions_without_brands_are_stored_but_not_rolled_up(pg: AsyncEngine) -> None:
+    await write(pg, [mention(1, brands=())])
+    assert await counts(pg) == [(1, 0, 0, 0)]
+
+
+async def test_concurrent_writers_on_the_same_hours_keep_rollups_exact(pg: AsyncEngine) -> None:
+    mentions = [mention(n, minutes=n % 90, brands=(1, 2)) for n in range(120)]
+    batches: list[list[Mention | Enrichment]] = [
+        [
+            *mentions[i::4],
+            *(enrichment(m, "negative" if n % 3 else "positive") for n, m in enumerate(mentions[i::4])),
+        ]
+        for i in range(4)
+    ]
+    await asyncio.gather(*(write(pg, batch) for batch in batches))
+    rollups, recount = await rollups_and_recount(pg)
+    assert rollups == recount
+    assert sum(row[3] for row in rollups) == 240
+
+
+items = st.builds(
+    lambda n, brands, minutes, source, author, label: (
+        mention(n, brands=brands, minutes=minutes, source=source, author=author),
+        label,
+    ),
+    n=st.integers(0, 40),
+    brands=st.lists(st.integers(1, 3), max_size=3).map(tuple),
+    minutes=st.integers(0, 240),
+    source=st.sampled_from(["news", "reddit"]),
+    author=st.sampled_from([None, "ann", "bob", "cy"]),
+    label=st.sampled_from([None, "negative", "neutral", "positive"]),
+)
+
+
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.lists(items, max_size=40), batch_size=st.integers(1, 12), enrich_first=st.booleans())
+async def test_rollups_equal_a_recount_for_any_data_in_any_batches(
+    pg: AsyncEngine, data: list[tuple[Mention, str | None]], batch_size: int, enrich_first: bool
+) -> None:
+    async with pg.begin() as connection:
+        await connection.execute(text("TRUNCATE mentions, mention_brands, enrichments, hourly_rollups"))
+    mentions = [m for m, _ in data]
+    enrichments = [enrichment(m, label, score=0.3) for m, label in data if label]
+    stream: list[Mention | Enrichment] = (
+        [*enrichments, *mentions] if enrich_first else [*mentions, *enrichments]
+    )
+    for start in range(0, len(stream), batch_size):
+        await write(pg, stream[start : start + batch_size])
+    rollups, recount = await rollups_and_recount(pg)
+    assert rollups == recount

@@ -1,0 +1,115 @@
+"""Hourly rollups, recomputed from the base tables for exactly the (brand, hour, source) keys a batch touched.
+
+A recount inside the writing transaction makes rollups idempotent and always equal to a `GROUP BY` of the
+base tables. Concurrent writers (worker replicas) serialise on a transaction-scoped advisory lock per key,
+taken in sorted order after their base-table writes, so each recount sees every committed row.
+"""
+
+import hashlib
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+Key = tuple[int, datetime, str]  # brand id, UTC hour, source
+
+LOCK = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:locks AS bigint[])) AS k")
+
+RECOUNT = text("""
+WITH keys AS (
+    SELECT DISTINCT * FROM unnest(
+        CAST(:brand_ids AS bigint[]), CAST(:hours AS timestamptz[]), CAST(:sources AS text[])
+    ) AS k(brand_id, hour, source)
+), counts AS (
+    SELECT k.brand_id, k.hour, k.source,
+           count(*) AS mentions,
+           count(*) FILTER (WHERE e.sentiment_label = 'positive') AS positive,
+           count(*) FILTER (WHERE e.sentiment_label = 'neutral') AS neutral,
+           count(*) FILTER (WHERE e.sentiment_label = 'negative') AS negative,
+           avg(e.sentiment_score) AS sentiment_score_mean,
+           count(DISTINCT m.author) AS unique_authors
+    FROM keys AS k
+    JOIN mention_brands AS mb ON mb.brand_id = k.brand_id
+     AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
+    JOIN mentions AS m ON m.id = mb.mention_id AND m.source = k.source
+    LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
+    GROUP BY k.brand_id, k.hour, k.source
+)
+INSERT INTO hourly_rollups AS r
+    (brand_id, hour, source, mentions, positive, neutral, negative, sentiment_score_mean, unique_authors)
+SELECT * FROM counts
+ON CONFLICT (brand_id, hour, source) DO UPDATE SET
+    mentions = EXCLUDED.mentions, positive = EXCLUDED.positive, neutral = EXCLUDED.neutral,
+    negative = EXCLUDED.negative, sentiment_score_mean = EXCLUDED.sentiment_score_mean,
+    unique_authors = EXCLUDED.unique_authors, updated_at = now()
+""")
+
+KEYS_OF_MENTIONS = text("""
+SELECT DISTINCT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, m.source
+FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
+WHERE mb.mention_id = ANY(CAST(:ids AS uuid[]))
+""")
+
+KEYS_BETWEEN = text("""
+SELECT DISTINCT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, m.source
+FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
+WHERE mb.published_at >= :start AND mb.published_at < :end
+""")
+
+DELETE_ORPHANS = text("""
+DELETE FROM hourly_rollups AS r
+WHERE r.hour >= :start AND r.hour < :end AND NOT EXISTS (
+    SELECT FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
+    WHERE mb.brand_id = r.brand_id AND m.source = r.source
+      AND mb.published_at >= r.hour AND mb.published_at < r.hour + interval '1 hour'
+)
+""")
+
+FIRST_MENTION = text("SELECT min(published_at) FROM mention_brands WHERE published_at >= :since")
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The UTC hour a moment falls in (moments are timezone-aware)."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+async def keys_of(connection: AsyncConnection, mention_ids: Iterable[str]) -> set[Key]:
+    """The rollup keys of the stored mentions among `mention_ids` (those not stored yet have none)."""
+    rows = await connection.execute(KEYS_OF_MENTIONS, {"ids": list(mention_ids)})
+    return {(row.brand_id, row.hour, row.source) for row in rows}
+
+
+async def recount(connection: AsyncConnection, keys: Iterable[Key]) -> None:
+    """Lock `keys` for this transaction, then rewrite their rollup rows from the base tables."""
+    ordered = sorted(set(keys), key=lock_id)
+    if not ordered:
+        return
+    await connection.execute(LOCK, {"locks": [lock_id(key) for key in ordered]})
+    brand_ids, hours, sources = zip(*ordered, strict=True)
+    await connection.execute(
+        RECOUNT, {"brand_ids": list(brand_ids), "hours": list(hours), "sources": list(sources)}
+    )
+
+
+def lock_id(key: Key) -> int:
+    """A stable signed 64-bit advisory-lock id for a rollup key."""
+    brand_id, hour, source = key
+    digest = hashlib.blake2b(f"rollup/{brand_id}/{hour.timestamp():.0f}/{source}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+async def rebuild(engine: AsyncEngine, since: datetime, until: datetime) -> AsyncIterator[tuple[int, int]]:
+    """Recompute every rollup from `since` to `until`, a day per transaction; yields (days done, days)."""
+    async with engine.connect() as connection:
+        first = (await connection.execute(FIRST_MENTION, {"since": since})).scalar()
+    start, stop = hour_of(max(since, first or until)), hour_of(until) + timedelta(hours=1)
+    days = -(-(stop - start) // timedelta(days=1))
+    for day in range(days):
+        end = min(start + timedelta(days=1), stop)
+        async with engine.begin() as connection:
+            rows = await connection.execute(KEYS_BETWEEN, {"start": start, "end": end})
+            await recount(connection, {(row.brand_id, row.hour, row.source) for row in rows})
+            await connection.execute(DELETE_ORPHANS, {"start": start, "end": end})
+        start = end
+        yield day + 1, days
