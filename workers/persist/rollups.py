@@ -21,24 +21,25 @@ WITH keys AS (
     SELECT DISTINCT * FROM unnest(
         CAST(:brand_ids AS bigint[]), CAST(:hours AS timestamptz[]), CAST(:sources AS text[])
     ) AS k(brand_id, hour, source)
-), counts AS (
-    SELECT k.brand_id, k.hour, k.source,
-           count(*) AS mentions,
-           count(*) FILTER (WHERE e.sentiment_label = 'positive') AS positive,
-           count(*) FILTER (WHERE e.sentiment_label = 'neutral') AS neutral,
-           count(*) FILTER (WHERE e.sentiment_label = 'negative') AS negative,
-           avg(e.sentiment_score) AS sentiment_score_mean,
-           count(DISTINCT m.author) AS unique_authors
-    FROM keys AS k
-    JOIN mention_brands AS mb ON mb.brand_id = k.brand_id
-     AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
-    JOIN mentions AS m ON m.id = mb.mention_id AND m.source = k.source
-    LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
-    GROUP BY k.brand_id, k.hour, k.source
 )
 INSERT INTO hourly_rollups AS r
     (brand_id, hour, source, mentions, positive, neutral, negative, sentiment_score_mean, unique_authors)
-SELECT * FROM counts
+SELECT k.brand_id, k.hour, k.source,
+       count(*),
+       count(*) FILTER (WHERE x.sentiment_label = 'positive'),
+       count(*) FILTER (WHERE x.sentiment_label = 'neutral'),
+       count(*) FILTER (WHERE x.sentiment_label = 'negative'),
+       avg(x.sentiment_score),
+       count(DISTINCT x.author)
+FROM keys AS k CROSS JOIN LATERAL (  -- an index range scan per key, whatever the planner guesses
+    SELECT m.author, e.sentiment_label, e.sentiment_score
+    FROM mention_brands AS mb
+    JOIN mentions AS m ON m.id = mb.mention_id AND m.source = k.source
+    LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
+    WHERE mb.brand_id = k.brand_id
+      AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
+) AS x
+GROUP BY k.brand_id, k.hour, k.source
 ON CONFLICT (brand_id, hour, source) DO UPDATE SET
     mentions = EXCLUDED.mentions, positive = EXCLUDED.positive, neutral = EXCLUDED.neutral,
     negative = EXCLUDED.negative, sentiment_score_mean = EXCLUDED.sentiment_score_mean,
