@@ -43,13 +43,14 @@ class Brand(Base):
     __table_args__ = (
         CheckConstraint(r"slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'", name="slug_format"),
         CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("char_length(query) BETWEEN 1 AND 1000", name="query_length"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     slug: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
-    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
-    excluded_terms: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
+    query: Mapped[str] = mapped_column(Text)  # in the language of `brandpulse.brand_query`
+    feeds: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))  # RSS/Atom URLs
     active: Mapped[bool] = mapped_column(server_default=sql_text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

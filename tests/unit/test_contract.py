@@ -154,7 +154,7 @@ def test_valid_payload_decodes() -> None:
         pytest.param({"source": "Hacker News"}, ["source", "pattern"], id="bad-source"),
         pytest.param({"external_id": " 123"}, ["external_id", "whitespace"], id="padded-external-id"),
         pytest.param({"brand_ids": [1, 0]}, ["brand_ids.1", "greater than 0"], id="bad-brand-id"),
-        pytest.param({"brand_ids": [2**63]}, ["brand_ids.0", "less than or equal"], id="brand-id-over-bigint"),
+        pytest.param({"brand_ids": [2**63]}, ["brand_ids.0", "less than or equal"], id="over-bigint"),
         pytest.param({"meta": {"x": float("nan")}}, ["meta", "JSON"], id="nan-in-meta"),
     ],
 )
