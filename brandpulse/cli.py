@@ -2,31 +2,39 @@
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from brandpulse import es_indices, kibana, migrate, services, stack
-from brandpulse.clients import elasticsearch_client
+from brandpulse import brands, brands_cli, es_indices, kibana, migrate, services, stack
+from brandpulse.clients import elasticsearch_client, postgres_engine
 from brandpulse.settings import get_settings
 
+T = TypeVar("T")
 app = typer.Typer(help="BrandPulse: brand monitoring on Elasticsearch.", no_args_is_help=True)
 stack_app = typer.Typer(help="The local stack: Redis + RedisBloom, PostgreSQL, the ES-API server.")
 es_app = typer.Typer(help="Elasticsearch set-up.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(es_app, name="es")
+app.add_typer(brands_cli.app, name="brands")
 # The apps (ingest, workers, api) add their own command groups through this entry-point group, so the
 # core never imports them. Their modules import heavy dependencies inside the commands, not at load.
 for command_group in entry_points(group="brandpulse.commands"):
     app.add_typer(command_group.load(), name=command_group.name)
 console = Console(width=None if sys.stdout.isatty() else 160)
+# What the demo's services run with unless configured: an hour of mentions in Elasticsearch at 1/s.
+DEMO_DEFAULTS = {"es_retention_hours": "1", "simulator_posts_per_minute": "60"}
 
 
 @app.callback()
@@ -102,6 +110,14 @@ def es_setup() -> None:
     console.print(f"Elasticsearch ready: template and alias {get_settings().es_alias!r} in place")
 
 
+async def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    engine = postgres_engine(get_settings())
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
 @app.command("demo")
 def demo() -> None:
     """Bring up the stack, migrate, start the services, run until Ctrl-C, then stop what this started."""
@@ -110,6 +126,11 @@ def demo() -> None:
     _show(_up())
     migrate.upgrade(settings)
     console.print("database migrated to the newest revision")
+    added = asyncio.run(_with_engine(brands.ensure_demo_brands))
+    console.print(f"demo brands added: {', '.join(added)}" if added else "brands: using the registered ones")
+    for name, value in DEMO_DEFAULTS.items():  # the local ES-API server stays fast with a few thousand docs
+        if name not in settings.model_fields_set:
+            os.environ[f"BRANDPULSE_{name.upper()}"] = value
     supervisor = services.Supervisor(settings.stack_dir / "logs")
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     elastic_batch_size: int = Field(default=64, ge=1, le=10_000)
     elastic_flush_after_s: float = Field(default=1.0, gt=0)
 
-    persist_batch_size: int = Field(default=100, ge=1, le=10_000)
-    persist_flush_after_s: float = Field(default=10.0, gt=0)
+    persist_batch_size: int = Field(default=500, ge=1, le=10_000)
+    persist_flush_after_s: float = Field(default=2.0, gt=0)
 
     ingest_user_agent: str = "BrandPulse/0.1 (brand monitoring; +https://github.com/brandpulse/brandpulse)"
     ingest_http_timeout_s: float = Field(default=20.0, gt=0)
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
 
     es_index_layout: Literal["single", "monthly"] = "single"
     es_alias: str = Field(default="mentions", pattern=r"^[a-z][a-z0-9_-]*$")
-    es_retention_days: int | None = Field(default=None, ge=1)
+    es_retention_hours: int | None = Field(default=None, ge=1)
     es_bulk_chunk_size: int = Field(default=500, ge=1)
     es_bulk_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     es_bulk_max_retries: int = Field(default=3, ge=0)

@@ -28,7 +28,6 @@ from workers.elastic.retention import apply_retention
 from workers.loop import Fields, LoopConfig, Stats, StreamWorker
 
 log = logging.getLogger(__name__)
-RETENTION_EVERY_S = 3600.0
 
 
 def decode_mention(fields: Fields) -> Mention:
@@ -85,9 +84,9 @@ async def run(settings: Settings, *, burst: bool = False) -> Stats:
 
 
 async def _retention(es: AsyncElasticsearch, settings: Settings) -> None:
-    """Apply the Elasticsearch retention now and then every hour."""
-    while settings.es_retention_days:
+    """Apply the Elasticsearch retention now and then every tenth of the window (at most hourly)."""
+    while settings.es_retention_hours:
         removed = await apply_retention(es, settings, datetime.now(UTC))
         if removed:
             log.info("retention removed %d old documents", removed)
-        await asyncio.sleep(RETENTION_EVERY_S)
+        await asyncio.sleep(min(3600.0, settings.es_retention_hours * 360.0))

@@ -1,4 +1,4 @@
-"""Retention: drop mentions published more than `es_retention_days` ago from Elasticsearch.
+"""Retention: drop mentions published more than `es_retention_hours` ago from Elasticsearch.
 
 PostgreSQL keeps the full history; Elasticsearch keeps the recent window that search and dashboards need.
 """
@@ -19,9 +19,9 @@ async def apply_retention(es: AsyncElasticsearch, settings: Settings, now: datet
     `<alias>-YYYY.MM` indices whose month ended at or before the cutoff; a month that straddles the cutoff
     stays until it is entirely old, so documents may outlive the window by up to a month.
     """
-    if settings.es_retention_days is None:
+    if settings.es_retention_hours is None:
         return 0
-    cutoff = now.astimezone(UTC) - timedelta(days=settings.es_retention_days)
+    cutoff = now.astimezone(UTC) - timedelta(hours=settings.es_retention_hours)
     if settings.es_index_layout == "single":
         return await _delete_published_before(es, single_index_name(settings), cutoff)
     return await _delete_months_before(es, settings.es_alias, cutoff)

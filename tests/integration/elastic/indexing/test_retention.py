@@ -31,7 +31,7 @@ async def published_days_ago(es: AsyncElasticsearch, settings: Settings) -> list
 async def test_the_single_layout_deletes_mentions_published_before_the_cutoff(
     es: AsyncElasticsearch, own: Settings, make_doc: MakeDoc
 ) -> None:
-    settings = own.model_copy(update={"es_retention_days": 30})
+    settings = own.model_copy(update={"es_retention_hours": 30 * 24})
     await indexed(es, settings, make_doc, 100, 31, 29, 1)
 
     assert await apply_retention(es, settings, NOW) == 2
@@ -41,7 +41,7 @@ async def test_the_single_layout_deletes_mentions_published_before_the_cutoff(
 async def test_the_monthly_layout_drops_only_months_entirely_before_the_cutoff(
     es: AsyncElasticsearch, own: Settings, make_doc: MakeDoc
 ) -> None:
-    settings = own.model_copy(update={"es_index_layout": "monthly", "es_retention_days": 30})
+    settings = own.model_copy(update={"es_index_layout": "monthly", "es_retention_hours": 30 * 24})
     await indexed(es, settings, make_doc, 150, 140, 45, 5)  # Jan, Jan, May 1 (before the May 16 cutoff), Jun
 
     assert await apply_retention(es, settings, NOW) == 2
@@ -63,5 +63,5 @@ async def test_retention_before_anything_was_indexed_deletes_nothing(
     es: AsyncElasticsearch, own: Settings
 ) -> None:
     for layout in ("single", "monthly"):
-        settings = own.model_copy(update={"es_index_layout": layout, "es_retention_days": 1})
+        settings = own.model_copy(update={"es_index_layout": layout, "es_retention_hours": 24})
         assert await apply_retention(es, settings, NOW) == 0
