@@ -103,7 +103,8 @@ VALUES (:id, :source, :external_id, :url, :title, :text, :author, :lang, :publis
 ON CONFLICT (id) DO NOTHING
 """)
 NAIVE_BRAND = text(
-    "INSERT INTO mention_brands VALUES (:brand_id, :published_at, :mention_id) ON CONFLICT DO NOTHING"
+    "INSERT INTO mention_brands VALUES (:brand_id, :published_at, :mention_id, :source, :author)"
+    " ON CONFLICT DO NOTHING"
 )
 NAIVE_ENRICHMENT = text("""
 INSERT INTO enrichments (mention_id, sentiment_label, sentiment_score, entities, keywords, enriched_at)
@@ -124,11 +125,8 @@ async def naive(engine: AsyncEngine, pairs: list[tuple[Mention, Enrichment]]) ->
                 for brand_id in mention.brand_ids:
                     await connection.execute(
                         NAIVE_BRAND,
-                        {
-                            "brand_id": brand_id,
-                            "published_at": mention.published_at,
-                            "mention_id": mention.id,
-                        },
+                        {"brand_id": brand_id, "mention_id": mention.id}
+                        | mention.model_dump(include={"published_at", "source", "author"}),
                     )
                 sentiment = enrichment.sentiment
                 assert sentiment is not None

@@ -79,7 +79,7 @@ class StoredMention(Base):
 
 
 class MentionBrand(Base):
-    """Which brands a mention is about, with its publication time for per-brand range scans."""
+    """Which brands a mention is about, with what per-brand range scans and rollups read of it."""
 
     __tablename__ = "mention_brands"
 
@@ -88,6 +88,8 @@ class MentionBrand(Base):
     mention_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    source: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
 
 
 class StoredEnrichment(Base):

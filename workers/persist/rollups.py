@@ -32,11 +32,10 @@ SELECT k.brand_id, k.hour, k.source,
        avg(x.sentiment_score),
        count(DISTINCT x.author)
 FROM keys AS k CROSS JOIN LATERAL (  -- an index range scan per key, whatever the planner guesses
-    SELECT m.author, e.sentiment_label, e.sentiment_score
+    SELECT mb.author, e.sentiment_label, e.sentiment_score
     FROM mention_brands AS mb
-    JOIN mentions AS m ON m.id = mb.mention_id AND m.source = k.source
     LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
-    WHERE mb.brand_id = k.brand_id
+    WHERE mb.brand_id = k.brand_id AND mb.source = k.source
       AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
 ) AS x
 GROUP BY k.brand_id, k.hour, k.source
@@ -47,27 +46,26 @@ ON CONFLICT (brand_id, hour, source) DO UPDATE SET
 """)
 
 KEYS_OF_MENTIONS = text("""
-SELECT DISTINCT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, m.source
-FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
-WHERE mb.mention_id = ANY(CAST(:ids AS uuid[]))
+SELECT DISTINCT brand_id, date_trunc('hour', published_at, 'UTC') AS hour, source
+FROM mention_brands WHERE mention_id = ANY(CAST(:ids AS uuid[]))
 """)
 
 KEYS_BETWEEN = text("""
-SELECT DISTINCT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, m.source
-FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
-WHERE mb.published_at >= :start AND mb.published_at < :end
+SELECT DISTINCT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, mb.source
+FROM mentions AS m JOIN mention_brands AS mb ON mb.mention_id = m.id  -- both sides by index
+WHERE m.published_at >= :start AND m.published_at < :end
 """)
 
 DELETE_ORPHANS = text("""
 DELETE FROM hourly_rollups AS r
 WHERE r.hour >= :start AND r.hour < :end AND NOT EXISTS (
-    SELECT FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
-    WHERE mb.brand_id = r.brand_id AND m.source = r.source
+    SELECT FROM mention_brands AS mb
+    WHERE mb.brand_id = r.brand_id AND mb.source = r.source
       AND mb.published_at >= r.hour AND mb.published_at < r.hour + interval '1 hour'
 )
 """)
 
-FIRST_MENTION = text("SELECT min(published_at) FROM mention_brands WHERE published_at >= :since")
+FIRST_MENTION = text("SELECT min(published_at) FROM mentions WHERE published_at >= :since")
 
 
 def hour_of(moment: datetime) -> datetime:
