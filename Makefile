@@ -38,6 +38,8 @@ test: install models  ## Lint, type-check, then unit and integration tests on th
 
 bench: install models  ## Benchmarks (print measured ratios; results in bench/results/)
 	$(BP) stack up
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/persist.py
 	$(BIN)/python bench/enrich.py
 
 test-unit: install  ## Unit tests only (no services needed)

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse.brand_query import Matcher
-from brandpulse.brands import BrandPublic, list_brands, queries
+from brandpulse.brands import BrandPublic, ensure_demo_brands, list_brands, queries
 from brandpulse.clients import postgres_engine, redis_client
 from brandpulse.settings import Settings, get_settings
 from ingest.batches import import_file, publish_stream
@@ -47,11 +47,13 @@ class Context:
 
 
 @asynccontextmanager
-async def context() -> AsyncIterator[Context]:
-    """Settings, the active brands, and a pipeline publishing to the raw stream."""
+async def context(*, demo_brands: bool = False) -> AsyncIterator[Context]:
+    """Settings, the active brands (the demo ones first if asked and none exist), and a pipeline."""
     settings = get_settings()
     redis, engine = redis_client(settings), postgres_engine(settings)
     try:
+        if demo_brands and (added := await ensure_demo_brands(engine)):
+            log.info("registered the demo brands: %s", ", ".join(added))
         brands = await list_brands(engine, active_only=True)
         if not brands:
             console.print("[red]no active brand: add one with `brandpulse brands add`[/]")
@@ -141,11 +143,12 @@ def simulate(
         None, help="Random seed for a reproducible run (default: the setting, or random)."
     ),
     limit: int = typer.Option(None, help="Stop after this many mentions (default: run until stopped)."),
+    demo_brands: bool = typer.Option(False, help="Register the demo brands first if no brand exists."),
 ) -> None:
     """Publish realistic synthetic mentions for the active brands, paced, until stopped."""
 
     async def main(stop: asyncio.Event) -> None:
-        async with context() as ctx:
+        async with context(demo_brands=demo_brands) as ctx:
             rate = posts_per_minute or ctx.settings.simulator_posts_per_minute
             brands = [SimBrand(id=brand.id, name=brand.name) for brand in ctx.brands]
             mentions = stream(

@@ -16,7 +16,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 
 STORES = ("elasticsearch", "redis", "postgres")
 JOBS = ("migrate", "es-setup", "models")
-OUR_LONG_RUNNING = ("api", "elastic_worker", "persist_worker", "simulator")
+OUR_LONG_RUNNING = ("api", "elastic_worker", "persist_worker", "ingester", "simulator")
 LONG_RUNNING = ("kibana", *OUR_LONG_RUNNING)
 OUR_SERVICES = (*JOBS, *OUR_LONG_RUNNING)
 
