@@ -1,7 +1,5 @@
 """Dedupe on the real Redis + RedisBloom: each mention, URL and cross-posted story is published once."""
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +10,7 @@ from brandpulse.contract import Mention
 from brandpulse.settings import Settings
 from ingest.dedupe import FILTER_EXPANSION, ensure_filter
 from ingest.publisher import Publisher
+from tests.integration.ingest.conftest import Keys
 
 STORY = "Acme recalls 120,000 e-bikes over a battery fire risk; the CEO apologises"
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -25,19 +24,6 @@ def mention(external_id: str, **fields: Any) -> Mention:
 async def bloom_info(redis: Redis, key: str) -> dict[bytes, int]:
     info: dict[bytes, int] = await redis.execute_command("BF.INFO", key)  # type: ignore[no-untyped-call]
     return info
-
-
-@dataclass(frozen=True)
-class Keys:
-    stream: str
-    bloom: str
-
-
-@pytest.fixture
-async def keys(redis: Redis, unique: str) -> AsyncIterator[Keys]:
-    keys = Keys(stream=f"test:{unique}:mentions", bloom=f"test:{unique}:seen")
-    yield keys
-    await redis.delete(keys.stream, keys.bloom)
 
 
 @pytest.fixture

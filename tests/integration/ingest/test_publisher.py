@@ -3,18 +3,16 @@
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from redis.asyncio import Redis
 
 from brandpulse import clients
 from brandpulse.contract import Mention, decode, encode
 from brandpulse.settings import Settings
 from ingest.publisher import Publisher, PublishResult
+from tests.integration.ingest.conftest import Keys
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
@@ -29,19 +27,6 @@ def mention(n: int, **fields: Any) -> Mention:
         "fetched_at": NOW,
     }
     return Mention(**{**defaults, **fields})
-
-
-@dataclass(frozen=True)
-class Keys:
-    stream: str
-    bloom: str
-
-
-@pytest.fixture
-async def keys(redis: Redis, unique: str) -> AsyncIterator[Keys]:
-    keys = Keys(stream=f"test:{unique}:mentions", bloom=f"test:{unique}:seen")
-    yield keys
-    await redis.delete(keys.stream, keys.bloom)
 
 
 def publisher(redis: Redis, settings: Settings, keys: Keys, **knobs: Any) -> Publisher:
