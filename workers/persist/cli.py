@@ -7,8 +7,8 @@ import typer
 from rich.progress import Progress
 
 from brandpulse.clients import postgres_engine
+from brandpulse.rollups import rebuild
 from brandpulse.settings import get_settings
-from workers.persist.rollups import rebuild
 
 app = typer.Typer(help="Hourly rollups in PostgreSQL.", no_args_is_help=True)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

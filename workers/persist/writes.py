@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from brandpulse.contract import Enrichment, Mention
+from brandpulse.rollups import Key, hour_of, keys_of, recount
 from workers.persist.clean import without_nul
-from workers.persist.rollups import Key, hour_of, keys_of, recount
 
 INSERT_MENTIONS = text("""
 INSERT INTO mentions (id, source, external_id, url, title, text, author, lang, published_at, fetched_at, meta)

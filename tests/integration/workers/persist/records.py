@@ -13,13 +13,14 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 RECOUNT = """
 SELECT mb.brand_id, date_trunc('hour', mb.published_at, 'UTC') AS hour, m.source,
        count(*) AS mentions,
-       count(*) FILTER (WHERE e.sentiment_label = 'positive') AS positive,
-       count(*) FILTER (WHERE e.sentiment_label = 'neutral') AS neutral,
-       count(*) FILTER (WHERE e.sentiment_label = 'negative') AS negative,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'positive') AS positive,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'neutral') AS neutral,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'negative') AS negative,
        round(avg(e.sentiment_score)::numeric, 9) AS sentiment_score_mean,
        count(DISTINCT m.author) AS unique_authors
 FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
 LEFT JOIN enrichments AS e ON e.mention_id = m.id
+LEFT JOIN sentiment_corrections AS c ON c.mention_id = m.id
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 """
 ROLLUPS = """

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from brandpulse.rollups import rebuild
 from tests.integration.workers.persist.records import T0, enrichment, mention, rollups_and_recount, rows
-from workers.persist.rollups import rebuild
 from workers.persist.writes import write_enrichments, write_mentions
 
 

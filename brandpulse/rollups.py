@@ -1,4 +1,4 @@
-"""Hourly rollups, recomputed from the base tables for exactly the (brand, hour, source) keys a batch touched.
+"""Hourly rollups, recomputed from the base tables for exactly the (brand, hour, source) keys a change hit.
 
 A recount inside the writing transaction makes rollups idempotent and always equal to a `GROUP BY` of the
 base tables. Concurrent writers (worker replicas) serialise on a transaction-scoped advisory lock per key,
@@ -26,15 +26,16 @@ INSERT INTO hourly_rollups AS r
     (brand_id, hour, source, mentions, positive, neutral, negative, sentiment_score_mean, unique_authors)
 SELECT k.brand_id, k.hour, k.source,
        count(*),
-       count(*) FILTER (WHERE x.sentiment_label = 'positive'),
-       count(*) FILTER (WHERE x.sentiment_label = 'neutral'),
-       count(*) FILTER (WHERE x.sentiment_label = 'negative'),
+       count(*) FILTER (WHERE x.label = 'positive'),
+       count(*) FILTER (WHERE x.label = 'neutral'),
+       count(*) FILTER (WHERE x.label = 'negative'),
        avg(x.sentiment_score),
        count(DISTINCT x.author)
 FROM keys AS k CROSS JOIN LATERAL (  -- an index range scan per key, whatever the planner guesses
-    SELECT mb.author, e.sentiment_label, e.sentiment_score
+    SELECT mb.author, coalesce(c.label, e.sentiment_label) AS label, e.sentiment_score
     FROM mention_brands AS mb
     LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
+    LEFT JOIN sentiment_corrections AS c ON c.mention_id = mb.mention_id  -- a person's label wins
     WHERE mb.brand_id = k.brand_id AND mb.source = k.source
       AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
 ) AS x
