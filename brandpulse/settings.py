@@ -76,6 +76,20 @@ class Settings(BaseSettings):
     simulator_posts_per_minute: int = Field(default=600, ge=1)
     simulator_seed: int | None = None
 
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: list[SecretStr] = Field(default_factory=list)  # for every write; none set = writes refused
+    api_read_requires_key: bool = False
+    api_cors_origins: list[str] = Field(default_factory=list)
+    api_cache_ttl_s: float = Field(default=60.0, ge=0)
+    api_max_page_size: int = Field(default=100, ge=1, le=1000)
+    api_max_range_days: int = Field(default=400, ge=1)
+    api_live_queue_size: int = Field(default=256, ge=1)
+    volume_spike_sigmas: float = Field(default=3.0, gt=0)
+    alert_every_s: float = Field(default=60.0, gt=0)
+    alert_webhook_url: str | None = None
+    alert_webhook_timeout_s: float = Field(default=5.0, gt=0)
+
     models_dir: Path = Path(".cache/models")
     sentiment_model: str = ".cache/models/tweet-minilm"
     emotion_model: str = ".cache/models/tweet-minilm"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
 )
@@ -129,3 +130,58 @@ class HourlyRollup(Base):
     sentiment_score_mean: Mapped[float | None]
     unique_authors: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SentimentCorrection(Base):
+    """A person's sentiment label for a mention; it wins over the model's in Elasticsearch and rollups."""
+
+    __tablename__ = "sentiment_corrections"
+    __table_args__ = (CheckConstraint("label IN ('negative', 'neutral', 'positive')", name="label"),)
+
+    mention_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(Text)
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AlertRule(Base):
+    """When to alert for a brand: a negative share over a window, or a volume spike."""
+
+    __tablename__ = "alert_rules"
+    __table_args__ = (
+        CheckConstraint("kind IN ('negative_share', 'volume_spike')", name="kind"),
+        CheckConstraint("window_s BETWEEN 60 AND 604800", name="window"),
+        CheckConstraint("min_count >= 1", name="min_count"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(Text)
+    threshold: Mapped[float]
+    window_s: Mapped[int]
+    min_count: Mapped[int] = mapped_column(server_default=sql_text("1"))
+    muted: Mapped[bool] = mapped_column(server_default=sql_text("false"))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Alert(Base):
+    """An alert a rule fired, with what triggered it; one per rule and window end."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "window_end"),
+        Index("ix_alerts_brand_id_fired_at", "brand_id", "fired_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(Text)
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sql_text("'{}'::jsonb"))

@@ -14,7 +14,10 @@ from brandpulse.brand_query import parse
 from brandpulse.settings import Settings
 from brandpulse.tables import Base, Brand
 
-TABLES = {"alembic_version", "brands", "mentions", "mention_brands", "enrichments", "hourly_rollups"}
+TABLES = {
+    "alembic_version", "brands", "mentions", "mention_brands", "enrichments", "hourly_rollups",
+    "sentiment_corrections", "alert_rules", "alerts",
+}  # fmt: skip
 
 
 async def tables(settings: Settings) -> set[str]:

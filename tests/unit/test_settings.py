@@ -30,4 +30,4 @@ def test_env_example_values_are_the_defaults() -> None:
 
 def test_every_setting_with_a_unit_says_it() -> None:
     numeric = [name for name, field in Settings.model_fields.items() if field.annotation is float]
-    assert all(name.endswith(("_s", "_ms", "_rate")) for name in numeric), numeric
+    assert all(name.endswith(("_s", "_ms", "_rate", "_sigmas")) for name in numeric), numeric

@@ -1,0 +1,59 @@
+"""The FastAPI application: a router registry, the stores opened once per process, one error model."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from api import errors
+from api.routes import health
+from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
+from brandpulse.settings import Settings, get_settings
+
+ROUTERS = (health.router,)
+
+
+def operation_id(route: APIRoute) -> str:
+    """`{tag}-{name}`: stable operation ids so the generated client reads well."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.redis = redis_client(settings)
+        app.state.es = elasticsearch_client(settings)
+        app.state.engine = postgres_engine(settings)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.es.close()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="BrandPulse API",
+        version="1.0.0",
+        summary="Brand monitoring: search and analyse mentions in Elasticsearch, history in PostgreSQL.",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        responses={400: {"model": errors.ErrorResponse}, 401: {"model": errors.ErrorResponse}},
+    )
+    app.state.settings = settings
+    if settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api_cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
