@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse.brand_query import Matcher, parse, positive_terms
 from brandpulse.brands import BrandPublic, list_brands, queries
+from brandpulse.locks import LockLost, held
 from brandpulse.settings import Settings
 from ingest.http import SourceUnavailable
-from ingest.locks import LockLost, held
 from ingest.pipeline import Pipeline
 from ingest.sources.base import Source, SourceQuery
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from ingest.locks import LockLost, held
+from brandpulse.locks import LockLost, held
 
 
 async def test_one_holder_at_a_time_and_released_after(redis: Redis, unique: str) -> None:
