@@ -8,11 +8,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from api import errors
-from api.routes import health
+from api.routes import alerts, analytics, brands, health, ingestion, live, mentions, rollups, search
 from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
 from brandpulse.settings import Settings, get_settings
 
-ROUTERS = (health.router,)
+ROUTERS = (
+    search.router,
+    analytics.router,
+    mentions.router,
+    rollups.router,
+    brands.router,
+    ingestion.router,
+    alerts.router,
+    live.router,
+    health.router,
+)
 
 
 def operation_id(route: APIRoute) -> str:

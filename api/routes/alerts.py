@@ -1,0 +1,5 @@
+"""Routes: alerts."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["alerts"])

@@ -1,0 +1,5 @@
+"""Routes: brands."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["brands"])

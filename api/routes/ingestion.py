@@ -1,0 +1,5 @@
+"""Routes: ingestion."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["ingestion"])

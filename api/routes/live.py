@@ -1,0 +1,5 @@
+"""Routes: live."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["live"])

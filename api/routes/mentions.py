@@ -1,0 +1,5 @@
+"""Routes: mentions."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["mentions"])

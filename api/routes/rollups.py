@@ -1,0 +1,5 @@
+"""Routes: rollups."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["rollups"])

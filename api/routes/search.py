@@ -1,0 +1,5 @@
+"""Routes: search."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/elastic", tags=["search"])
