@@ -140,7 +140,8 @@ async def test_postgres_down_mid_run_loses_nothing_once_it_returns(
     try:
         await publish(redis, streams["raw"], mentions[:100])
         await until(lambda: stored(pg, 100))
-        await asyncio.to_thread(server.down)
+        if not await asyncio.to_thread(server.down):
+            pytest.skip("PostgreSQL on this port is not run by this checkout's stack; it cannot be stopped")
         try:
             await publish(redis, streams["raw"], mentions[100:])
             await asyncio.sleep(3)
