@@ -92,11 +92,27 @@ async def recount(connection: AsyncConnection, keys: Iterable[Key]) -> None:
     )
 
 
+async def lock_mentions(connection: AsyncConnection, mention_ids: Iterable[str]) -> None:
+    """Serialise with any other transaction writing these mentions or their enrichments.
+
+    A mention and its enrichment arrive on two streams and may be written by two overlapping
+    transactions; without this each recount could miss the other's uncommitted row. Taken after the
+    base-table writes and before the key locks, in sorted order, so no two writers deadlock.
+    """
+    ids = sorted(set(mention_ids))
+    if ids:
+        locks = [_lock(f"mention/{mention_id}") for mention_id in ids]
+        await connection.execute(LOCK, {"locks": locks})
+
+
 def lock_id(key: Key) -> int:
     """A stable signed 64-bit advisory-lock id for a rollup key."""
     brand_id, hour, source = key
-    digest = hashlib.blake2b(f"rollup/{brand_id}/{hour.timestamp():.0f}/{source}".encode(), digest_size=8)
-    return int.from_bytes(digest.digest(), "big", signed=True)
+    return _lock(f"rollup/{brand_id}/{hour.timestamp():.0f}/{source}")
+
+
+def _lock(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 async def rebuild(engine: AsyncEngine, since: datetime, until: datetime) -> AsyncIterator[tuple[int, int]]:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from brandpulse.contract import Enrichment, Mention
-from brandpulse.rollups import Key, hour_of, keys_of, recount
+from brandpulse.rollups import Key, hour_of, keys_of, lock_mentions, recount
 from workers.persist.clean import without_nul
 
 INSERT_MENTIONS = text("""
@@ -62,6 +62,7 @@ async def write_mentions(connection: AsyncConnection, mentions: Sequence[Mention
     inserted = await connection.execute(INSERT_MENTIONS, {"docs": [document(m) for m in unique]})
     new_ids = {row.id.hex for row in inserted}
     new = [mention for mention in unique if mention.id in new_ids]
+    await lock_mentions(connection, new_ids)
     links = [(brand_id, m.id) for m in new for brand_id in m.brand_ids]
     if links:
         brand_ids, mention_ids = zip(*links, strict=True)
@@ -82,8 +83,9 @@ async def write_enrichments(connection: AsyncConnection, enrichments: Sequence[E
     if not latest:
         return
     docs = [document(latest[mention_id]) for mention_id in sorted(latest)]
-    changed = await connection.execute(UPSERT_ENRICHMENTS, {"docs": docs})
-    await recount(connection, await keys_of(connection, [row.mention_id.hex for row in changed]))
+    changed = [row.mention_id.hex for row in await connection.execute(UPSERT_ENRICHMENTS, {"docs": docs})]
+    await lock_mentions(connection, changed)  # a transaction storing these mentions commits first
+    await recount(connection, await keys_of(connection, changed))
 
 
 def document(item: Mention | Enrichment) -> str:

@@ -127,3 +127,21 @@ async def test_rollups_equal_a_recount_for_any_data_in_any_batches(
         await write(pg, stream[start : start + batch_size])
     rollups, recount = await rollups_and_recount(pg)
     assert rollups == recount
+
+
+async def test_a_mention_and_its_enrichment_written_at_once_are_both_counted(pg: AsyncEngine) -> None:
+    for round_ in range(8):  # the two streams' transactions overlap in every order
+        mentions = [mention(round_ * 100 + n, minutes=n) for n in range(40)]
+
+        async def store(items: list[Mention]) -> None:
+            async with pg.begin() as connection:
+                await write_mentions(connection, items)
+
+        async def enrich(items: list[Mention]) -> None:
+            async with pg.begin() as connection:
+                await write_enrichments(connection, [enrichment(m, "negative") for m in items])
+
+        await asyncio.gather(store(mentions), enrich(mentions))
+        rollups, recount = await rollups_and_recount(pg)
+        assert rollups == recount
+    assert sum(row[6] for row in rollups) == 8 * 40  # every mention counted negative
