@@ -12,11 +12,13 @@ _SPACE = re.compile(r"\s+")
 def clean(text: str) -> str:
     """`text` as plain text: entities decoded, markup and URLs dropped, whitespace collapsed.
 
-    Tags and URLs become a space, so neighbouring words stay apart and no new tag or URL can form.
+    Tags and URLs become a space, so neighbouring words stay apart; removal repeats until nothing is left
+    to remove, since taking out one tag or URL can join the pieces of another (`<a<b>>`).
     """
-    text = html.unescape(html.unescape(text))  # feeds often escape their HTML once more
-    text = _TAG.sub(" ", _HIDDEN.sub(" ", text))
-    return _SPACE.sub(" ", _URL.sub(" ", text)).strip()
+    text = _HIDDEN.sub(" ", html.unescape(html.unescape(text)))  # feeds often escape their HTML once more
+    while (stripped := _URL.sub(" ", _TAG.sub(" ", text))) != text:
+        text = stripped
+    return _SPACE.sub(" ", text).strip()
 
 
 def document(title: str, text: str) -> str:

@@ -38,6 +38,8 @@ def test_clean_leaves_no_tags_urls_or_runs_of_space(text: str) -> None:
         ("  many\n\n spaces\there  ", "many spaces here"),
         ("3 < 5 and 7 > 2", "3 < 5 and 7 > 2"),
         ("love it <3", "love it <3"),
+        ("x <Apple<b>> y", "x y"),  # removing one tag must not leave another
+        ("<a http://t.co/x>b", "b"),
         ("", ""),
     ],
 )
