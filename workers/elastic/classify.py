@@ -26,6 +26,7 @@ from transformers import (
 
 from brandpulse.contract import Emotion, EmotionLabel, Sentiment, SentimentLabel
 from brandpulse.settings import Settings
+from workers.elastic import runtime
 
 Step = Literal["sentiment", "emotion"]
 STEP_LABELS: dict[Step, tuple[str, ...]] = {
@@ -53,11 +54,15 @@ def batched_logits(
     *,
     max_length_tokens: int,
     batch_size: int = 64,
+    dtype: torch.dtype | None = None,
 ) -> torch.Tensor:
-    """The logits of `texts`, row i for text i; run in sub-batches of similar length (little padding)."""
+    """The logits of `texts`, row i for text i; run in sub-batches of similar length (little padding).
+
+    `dtype` autocasts the forward pass (see `runtime.autocast_dtype`); the logits are float32 either way.
+    """
     order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
     logits = torch.empty(len(texts), len(model.config.id2label or ()))
-    with torch.inference_mode():
+    with runtime.inference(model.device, dtype):
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             inputs = tokenizer(
@@ -77,12 +82,6 @@ class _Loaded:
     tokenizer: PreTrainedTokenizerBase
     heads: dict[Step, list[int]]  # step -> its logit columns
     version: str
-
-
-def _device(setting: Literal["auto", "cpu", "cuda"]) -> torch.device:
-    if setting == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(setting)
 
 
 def _version(name: str, model: PreTrainedModel) -> str:
@@ -113,13 +112,17 @@ class Classifier:
 
     Models load from local files only (a hub name must already be in the local cache). Up to `batch_size`
     texts of similar length run per forward pass (16 was fastest for calls of 64 tweets on 2 CPU cores).
+    `precision` `auto` runs the forward pass in bfloat16 where the CPU has it natively (see `runtime`).
+    The caller sets torch's thread count (`Enricher.load`, the `models` commands).
     """
 
-    def __init__(self, settings: Settings, *, batch_size: int = 16) -> None:
-        torch.set_num_threads(settings.enrich_threads)
-        device = _device(settings.enrich_device)
+    def __init__(
+        self, settings: Settings, *, batch_size: int = 16, precision: runtime.Precision | None = None
+    ) -> None:
+        device = runtime.device(settings.enrich_device)
         self._max_length_tokens = settings.enrich_max_length_tokens
         self._batch_size = batch_size
+        self._dtype = runtime.autocast_dtype(device, precision or settings.enrich_precision)
         steps: dict[Step, str] = {"sentiment": settings.sentiment_model, "emotion": settings.emotion_model}
         self._loaded = [
             _load(name, [step for step, model in steps.items() if model == name], device)
@@ -140,6 +143,7 @@ class Classifier:
                 [texts[row] for row in rows],
                 max_length_tokens=self._max_length_tokens,
                 batch_size=self._batch_size,
+                dtype=self._dtype,
             )
             for step, columns in loaded.heads.items():
                 probabilities[step] = logits[:, columns].softmax(-1).tolist()

@@ -25,7 +25,9 @@ def document(mention: Mention, enrichment: Enrichment, indexed_at: datetime) -> 
         "enriched_at": enrichment.enriched_at.isoformat(),
         "indexed_at": indexed_at.astimezone(UTC).isoformat(),
         "brand_ids": list(mention.brand_ids),
-        "sentiment": sentiment.model_dump() if sentiment else None,
+        "sentiment": {**sentiment.model_dump(), "corrected": False, "corrected_at": None}
+        if sentiment
+        else None,
         "emotion": emotion.model_dump() if emotion else None,
         "entities": [entity.model_dump() for entity in enrichment.entities],
         "entity_keys": list(dict.fromkeys(entity.key for entity in enrichment.entities)),

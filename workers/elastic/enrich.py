@@ -1,17 +1,24 @@
 """Batched enrichment: sentiment and emotion, entities and keywords for a batch of mentions.
 
-Each model runs once per batch. A mention in a language the models do not cover keeps its language and
-skips the model steps (recorded in `Enrichment.skipped`). If a batched call fails, the batch is retried
-one mention at a time so that only the mention that breaks a model fails.
+Each model runs once per batch. With two or more `enrich_threads`, the classifier and the keyword model run
+side by side on threads of their own (torch releases the GIL) while spaCy runs on the calling thread (see
+`runtime.model_threads`). A mention in a language the models do not cover keeps its language and skips the
+model steps (recorded in `Enrichment.skipped`). If a batched call fails, the batch is retried one mention at
+a time so that only the mention that breaks a model fails.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar, cast
+
+import torch
 
 from brandpulse.contract import Emotion, Enrichment, Entity, Mention, Sentiment
 from brandpulse.settings import Settings
+from workers.elastic import runtime
 from workers.elastic.classify import Classifier
 from workers.elastic.entities import EntityExtractor
 from workers.elastic.keywords import KeywordExtractor
@@ -20,6 +27,7 @@ from workers.elastic.text import clean, document
 log = logging.getLogger(__name__)
 STEPS = ("sentiment", "emotion", "entities", "keywords")
 Derived = tuple[Sentiment | None, Emotion | None, tuple[Entity, ...], tuple[str, ...]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,9 +46,12 @@ class Enricher:
         entities: EntityExtractor,
         keywords: KeywordExtractor,
         languages: Sequence[str],
+        *,
+        side_by_side: bool = False,
     ) -> None:
         self.classifier, self.entities, self.keywords = classifier, entities, keywords
         self.languages = frozenset(languages)
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="enrich") if side_by_side else None
         self.models = {
             **classifier.model_versions,
             "entities": entities.version,
@@ -49,12 +60,15 @@ class Enricher:
 
     @classmethod
     def load(cls, settings: Settings) -> "Enricher":
-        """Load every model named in the settings (the slow part: seconds)."""
+        """Load every model named in the settings (the slow part: seconds); sets torch's thread count."""
+        side_by_side, threads = runtime.model_threads(settings.enrich_threads)
+        torch.set_num_threads(threads)  # process-wide: every torch thread in the process uses it
         return cls(
             Classifier(settings),
             EntityExtractor(settings),
             KeywordExtractor(settings),
             settings.enrich_languages,
+            side_by_side=side_by_side > 1,
         )
 
     def enrich(self, mentions: Sequence[Mention]) -> list[Enrichment | Failed]:
@@ -78,10 +92,27 @@ class Enricher:
         texts = [document(clean(m.title), clean(m.text)) for m in mentions]
         if not texts:
             return []
-        labels = self.classifier.predict(texts)
-        entities = self.entities.extract(texts)
-        keywords = self.keywords.extract(texts)
-        return [(s, e, ents, kws) for (s, e), ents, kws in zip(labels, entities, keywords, strict=True)]
+        labels = self._start(self.classifier.predict, texts)
+        keywords = self._start(self.keywords.extract, texts)
+        try:
+            entities = self.entities.extract(texts)
+        finally:  # never leave a model running when this call ends: the retry would run it again at once
+            wait(cast(list[Future[object]], [labels, keywords]))
+        return [
+            (s, e, ents, kws)
+            for (s, e), ents, kws in zip(labels.result(), entities, keywords.result(), strict=True)
+        ]
+
+    def _start(self, model: Callable[[Sequence[str]], list[T]], texts: Sequence[str]) -> "Future[list[T]]":
+        """`model(texts)` on a thread of the pool, or at once on this thread when there is no pool."""
+        if self._pool is not None:
+            return self._pool.submit(model, texts)
+        done: Future[list[T]] = Future()
+        try:
+            done.set_result(model(texts))
+        except Exception as error:  # raised by .result(), as from the pool
+            done.set_exception(error)
+        return done
 
     def _run_one(self, mention: Mention) -> Derived | Failed:
         try:

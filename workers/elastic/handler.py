@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from brandpulse.contract import ENRICHED_STREAM, LIVE_CHANNEL, Enrichment, Mention, encode
+from brandpulse.corrections import Correction, apply, corrected, update_document
 from brandpulse.es_indices import index_name
 from brandpulse.settings import Settings
 from workers.elastic.documents import document
@@ -75,10 +76,23 @@ class ElasticHandler:
             (mention_id, index_name(self.settings, mention.published_at), document(mention, enrichment, now))
             for mention_id, (mention, enrichment) in batch.items()
         ]
+        fixes = await self._corrections(list(batch))
+        docs = [(mid, index, apply(doc, fixes[mid]) if mid in fixes else doc) for mid, index, doc in docs]
         result = await self.indexer.index(docs)
+        late = await self._corrections(result.indexed)  # a correction may land between the read and the bulk
+        for mention_id, fix in late.items():
+            if fixes.get(mention_id) != fix:
+                await update_document(self.indexer.es, self.settings.es_alias, mention_id, fix)
         if docs and len(result.failed) == len(docs):
             raise RetryLater(f"Elasticsearch refused the whole batch: {next(iter(result.failed.values()))}")
         return result
+
+    async def _corrections(self, mention_ids: list[str]) -> dict[str, Correction]:
+        """People's sentiment corrections for these mentions: they win over the model's label."""
+        try:
+            return await corrected(self.redis, mention_ids)
+        except RedisError as error:
+            raise RetryLater(f"cannot read sentiment corrections: {error}") from error
 
     async def _publish(self, done: list[tuple[Mention, Enrichment]]) -> None:
         """XADD the enrichments for the persist worker and PUBLISH a live event per mention."""

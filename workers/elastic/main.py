@@ -66,6 +66,7 @@ def build_worker(
 
 async def run(settings: Settings, *, burst: bool = False) -> Stats:
     """Run the elastic worker until SIGTERM; `burst` returns once the stream is drained."""
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # not a line per bulk request
     enricher = await asyncio.to_thread(Enricher.load, settings)
     redis = redis_client(settings)
     async with elasticsearch_client(settings) as es:

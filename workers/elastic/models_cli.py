@@ -85,7 +85,11 @@ def eval_model(
     except ValueError as error:
         console.print(f"[red]cannot evaluate:[/] {error}", soft_wrap=True)
         raise typer.Exit(2) from None
-    classifier = Classifier(get_settings())
+    import torch  # noqa: PLC0415 - heavy, only for this command
+
+    settings = get_settings()
+    torch.set_num_threads(settings.enrich_threads)
+    classifier = Classifier(settings)
     predictions = [pair[0 if task is Task.sentiment else 1] for pair in classifier.predict(split.texts)]
     predicted = [names.index(prediction.label) if prediction else -1 for prediction in predictions]
     console.print(f"{classifier.model_versions[task.value]} on {len(predicted)} {task.value} examples")
