@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from api import errors
+from api import errors, timing
+from api.background import background
 from api.routes import alerts, analytics, brands, health, ingestion, live, mentions, rollups, search
 from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
 from brandpulse.settings import Settings, get_settings
@@ -40,8 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = redis_client(settings)
         app.state.es = elasticsearch_client(settings)
         app.state.engine = postgres_engine(settings)
+        timing.instrument(app.state.es, app.state.engine, app.state.redis)
         try:
-            yield
+            async with background(app, settings):  # the live-feed fan-out and the alert evaluator
+                yield
         finally:
             await app.state.redis.aclose()
             await app.state.es.close()
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
+    app.add_middleware(timing.ServerTiming)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse.brand_query import Matcher, parse, positive_terms
 from brandpulse.brands import BrandPublic, list_brands, queries
+from brandpulse.ingest_status import record_fetch
 from brandpulse.locks import LockLost, held
 from brandpulse.settings import Settings
 from ingest.http import SourceUnavailable
@@ -91,7 +92,7 @@ class Scheduler:
         return True
 
     async def poll(self, source: Source, brand: BrandPublic) -> None:
-        """One brand on one source: every page published, then its cursor stored."""
+        """One brand on one source: every page published, then its cursor stored; a success is recorded."""
         query = SourceQuery(brand.id, positive_terms(parse(brand.query)), tuple(map(str, brand.feeds)))
         key = cursor_key(source.name, brand.id)
         cursor: bytes | None = await self.redis.get(key)  # type: ignore[assignment]
@@ -101,6 +102,8 @@ class Scheduler:
                 if page.cursor is not None:
                     await self.redis.set(key, page.cursor)
                 if self._stopping.is_set():
-                    return
+                    break
         except SourceUnavailable as error:
             log.warning("%s unavailable for brand %s: %s; next poll retries", source.name, brand.slug, error)
+            return
+        await record_fetch(self.redis, source.name)  # for `GET /api/ingestion`

@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from pydantic import SecretStr
 
 from api.main import create_app
+from api.redis_keys import RedisKeys
 from brandpulse.es_indices import ensure_indices, single_index_name
 from brandpulse.settings import Settings
 from tests.integration.api.conftest import API_KEY
@@ -43,7 +44,18 @@ async def served(migrated: Settings, es: AsyncElasticsearch, unique: str) -> Asy
     own = migrated.model_copy(update={"api_keys": [SecretStr(API_KEY)], "es_alias": f"test-{unique}"})
     await ensure_indices(es, own)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(own), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(own)
+    test = f"test:{unique}"  # writes such as dead-letter replay must never touch the real streams
+    app.state.redis_keys = RedisKeys(
+        streams=(f"{test}:raw", f"{test}:enriched"),
+        dead_letters=f"{test}:dead",
+        bloom=f"{test}:seen",
+        fetched_prefix=f"{test}:fetched:",
+        live_channel=f"{test}:live",
+        alerts_channel=f"{test}:alerts",
+        alerts_lock=f"{test}:alerts-lock",
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,1 @@
+"""Queries the routes run: Elasticsearch request bodies and parameterised PostgreSQL statements."""
