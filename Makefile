@@ -41,6 +41,7 @@ bench: install models  ## Benchmarks (print measured ratios; results in bench/re
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/persist.py
 	$(BIN)/python bench/enrich.py
+	$(BIN)/python bench/api.py
 
 test-unit: install  ## Unit tests only (no services needed)
 	$(BIN)/pytest -q -m unit
