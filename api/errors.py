@@ -59,6 +59,11 @@ def install(app: FastAPI) -> None:
         ]
         return error_response(400, "invalid_request", "the request is not valid", problems)
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(_: Request, error: OverflowError) -> JSONResponse:
+        # date arithmetic at the edges of the calendar (year 1 or 9999) from a valid-looking parameter
+        return error_response(400, "out_of_range", f"a value is out of range: {error}")
+
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}

@@ -59,7 +59,12 @@ class MentionFilters(BaseModel):
                 raise ApiError(
                     400, "invalid_range", f"`last` must look like 30m, 24h or 7d, not {self.last!r}"
                 )
-            start, end = now - int(match["count"]) * UNITS[match["unit"]], now
+            length = int(match["count"]) * UNITS[match["unit"]]
+            if length > timedelta(days=settings.api_max_range_days):
+                raise ApiError(
+                    400, "invalid_range", f"the range is longer than {settings.api_max_range_days} days"
+                )
+            start, end = now - length, now
         else:
             end = self.until.astimezone(UTC) if self.until else now
             start = self.since.astimezone(UTC) if self.since else end - DEFAULT_WINDOW

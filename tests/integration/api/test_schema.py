@@ -82,7 +82,7 @@ async def test_no_operation_answers_with_a_server_error(served: str) -> None:
             def check(case: schemathesis.Case[Any]) -> None:
                 response = case.call(base_url=served, headers={"X-API-Key": API_KEY}, timeout=30)
                 if response.status_code >= 500:
-                    failures.append(f"{case.method} {case.formatted_path} -> {response.text[:300]}")
+                    failures.append(f"{case.method} {case.formatted_path} {case.query}: {response.text[:99]}")
 
             check()
 
