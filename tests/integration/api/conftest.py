@@ -5,8 +5,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from api.main import create_app
+from api.redis_keys import RedisKeys
 from brandpulse.settings import Settings
 from tests.integration.api.seed import Seeded, seeded
 
@@ -41,3 +43,21 @@ async def seeded_client(seeded: Seeded) -> AsyncIterator[httpx.AsyncClient]:
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as http,
     ):
         yield http
+
+
+@pytest.fixture
+async def keys(unique: str, redis: Redis) -> AsyncIterator[RedisKeys]:
+    """Redis names of this test's own, so nothing an app under test does touches the real streams."""
+    prefix = f"test:{unique}"
+    keys = RedisKeys(
+        streams=(f"{prefix}:raw", f"{prefix}:enriched"),
+        dead_letters=f"{prefix}:dead",
+        bloom=f"{prefix}:seen",
+        fetched_prefix=f"{prefix}:fetched",
+        live_channel=f"{prefix}:live",
+        alerts_channel=f"{prefix}:alerts",
+        alerts_lock=f"{prefix}:alerts-lock",
+    )
+    yield keys
+    fetched = [key async for key in redis.scan_iter(match=f"{keys.fetched_prefix}:*")]
+    await redis.delete(*keys.streams, keys.dead_letters, keys.bloom, *fetched)

@@ -35,14 +35,6 @@ WINDOW = evaluation_window(NOW, 60, 300)  # what an evaluator ticking every minu
 
 
 @pytest.fixture
-def keys(unique: str) -> RedisKeys:
-    prefix = f"test:{unique}"
-    return RedisKeys(
-        bloom=f"{prefix}:seen", alerts_channel=f"{prefix}:alerts", alerts_lock=f"{prefix}:alerts-lock"
-    )
-
-
-@pytest.fixture
 async def app(api_settings: Settings, keys: RedisKeys) -> AsyncIterator[FastAPI]:
     """The app; its own evaluator runs once at start-up (no rules yet) and then sleeps for an hour."""
     app = create_app(api_settings.model_copy(update={"alert_every_s": 3600}))

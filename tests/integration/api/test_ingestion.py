@@ -36,20 +36,6 @@ KEY = {"X-API-Key": API_KEY}
 
 
 @pytest.fixture
-def keys(unique: str) -> RedisKeys:
-    prefix = f"test:{unique}"
-    return RedisKeys(
-        streams=(f"{prefix}:raw", f"{prefix}:enriched"),
-        dead_letters=f"{prefix}:dead",
-        bloom=f"{prefix}:seen",
-        fetched_prefix=f"{prefix}:fetched",
-        live_channel=f"{prefix}:live",
-        alerts_channel=f"{prefix}:alerts",
-        alerts_lock=f"{prefix}:alerts-lock",
-    )
-
-
-@pytest.fixture
 async def ops(api_settings: Settings, keys: RedisKeys, redis: Redis) -> AsyncIterator[httpx.AsyncClient]:
     """A client on an app reading this test's streams, filter and fetch records."""
     app = create_app(api_settings)
@@ -59,8 +45,6 @@ async def ops(api_settings: Settings, keys: RedisKeys, redis: Redis) -> AsyncIte
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as http,
     ):
         yield http
-    fetched = [key async for key in redis.scan_iter(match=f"{keys.fetched_prefix}:*")]
-    await redis.delete(*keys.streams, keys.dead_letters, keys.bloom, *fetched)
 
 
 @pytest.fixture

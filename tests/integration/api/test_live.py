@@ -33,21 +33,6 @@ from workers.elastic.enrich import Enricher
 from workers.elastic.main import build_worker
 
 
-@pytest.fixture
-async def keys(unique: str, redis: Redis) -> AsyncIterator[RedisKeys]:
-    prefix = f"test:{unique}"
-    keys = RedisKeys(
-        streams=(f"{prefix}:raw", f"{prefix}:enriched"),
-        dead_letters=f"{prefix}:dead",
-        bloom=f"{prefix}:seen",
-        live_channel=f"{prefix}:live",
-        alerts_channel=f"{prefix}:alerts",
-        alerts_lock=f"{prefix}:alerts-lock",
-    )
-    yield keys
-    await redis.delete(*keys.streams, keys.dead_letters, keys.bloom)
-
-
 @asynccontextmanager
 async def served(settings: Settings, keys: RedisKeys) -> AsyncIterator[tuple[FastAPI, str]]:
     """The app under uvicorn on a free port, its live feed subscribed; yields it and the feed's URL."""

@@ -39,22 +39,15 @@ def wait_until_started(server: uvicorn.Server, timeout_s: float = 20.0) -> None:
 
 
 @pytest.fixture
-async def served(migrated: Settings, es: AsyncElasticsearch, unique: str) -> AsyncIterator[str]:
+async def served(
+    migrated: Settings, es: AsyncElasticsearch, unique: str, keys: RedisKeys
+) -> AsyncIterator[str]:
     """The API on a free loopback port, on a database and an index of its own; yields its base URL."""
     own = migrated.model_copy(update={"api_keys": [SecretStr(API_KEY)], "es_alias": f"test-{unique}"})
     await ensure_indices(es, own)
     port = free_port()
     app = create_app(own)
-    test = f"test:{unique}"  # writes such as dead-letter replay must never touch the real streams
-    app.state.redis_keys = RedisKeys(
-        streams=(f"{test}:raw", f"{test}:enriched"),
-        dead_letters=f"{test}:dead",
-        bloom=f"{test}:seen",
-        fetched_prefix=f"{test}:fetched:",
-        live_channel=f"{test}:live",
-        alerts_channel=f"{test}:alerts",
-        alerts_lock=f"{test}:alerts-lock",
-    )
+    app.state.redis_keys = keys  # writes such as dead-letter replay must never touch the real streams
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
