@@ -11,6 +11,7 @@ app = typer.Typer(help="The HTTP API.", no_args_is_help=True)
 def serve(
     host: str = typer.Option(None, help="Interface (default: BRANDPULSE_API_HOST)."),
     port: int = typer.Option(None, help="Port (default: BRANDPULSE_API_PORT)."),
+    workers: int = typer.Option(None, min=1, help="Processes (default: BRANDPULSE_API_WORKERS)."),
 ) -> None:
     """Serve the API (and the UI once built) until stopped."""
     import uvicorn  # noqa: PLC0415 - keep `brandpulse --help` fast
@@ -21,6 +22,7 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
+        workers=workers or settings.api_workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

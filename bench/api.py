@@ -1,13 +1,15 @@
 """API benchmark: search, analytics and the PostgreSQL endpoints under 16 concurrent clients.
 
-    .venv/bin/python bench/api.py [--mentions 2000] [--rollup-rows 1000000] [--requests 400]
+    .venv/bin/python bench/api.py [--mentions 2000] [--rollup-rows 1000000] [--requests 400] [--workers 2]
 
 Seeds mentions through the real pipeline (simulator -> ingest pipeline -> elastic and persist workers)
 into a database and an index of its own, adds synthetic hourly rollup rows so the rollup endpoint reads
-1M rows, serves the API with uvicorn, and measures per endpoint p50/p95 uncached (each request a new
-query) and cached (the same query again), plus the API's own cost from the `Server-Timing` header (the
-request time minus the time the API waited on Elasticsearch, PostgreSQL and Redis).
-Needs the trained model and the local stack. Writes bench/results/api.json.
+1M rows, runs `brandpulse api serve` as production does (one uvicorn process per core), and measures per
+endpoint p50/p95 with 16 concurrent clients, uncached (each request a new query) and cached (the same
+query again), and the API's own cost from the `Server-Timing` header (the request time minus the time
+the API waited on Elasticsearch, PostgreSQL and Redis). Under 16 clients on 2 cores that figure includes
+the time a request queues for the CPU behind the others, so it is also measured with one client: the
+cost of a request by itself. Needs the trained model and the local stack. Writes bench/results/api.json.
 """
 
 # ruff: noqa: E402 - imports follow the sys.path fix below
@@ -19,8 +21,8 @@ import random
 import re
 import socket
 import statistics
+import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -32,13 +34,11 @@ from typing import Any
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
 import httpx
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from api.main import create_app
 from brandpulse import clients, migrate
 from brandpulse.brand_query import Matcher
 from brandpulse.brands import ensure_demo_brands, list_brands, queries
@@ -73,6 +73,7 @@ class Samples:
 
     total: list[float] = field(default_factory=list)
     own: list[float] = field(default_factory=list)
+    hits: int = 0
 
 
 async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
@@ -142,8 +143,8 @@ def requests(brands: list[int]) -> dict[str, list[str]]:
     }
 
 
-async def drive(base: str, paths: list[str], total: int) -> Samples:
-    """`total` requests over `paths` (cycled) from CLIENTS concurrent clients."""
+async def drive(base: str, paths: list[str], total: int, concurrency: int = CLIENTS) -> Samples:
+    """`total` requests over `paths` (cycled) from `concurrency` concurrent clients."""
     samples = Samples()
     queue: asyncio.Queue[str] = asyncio.Queue()
     for n in range(total):
@@ -160,21 +161,47 @@ async def drive(base: str, paths: list[str], total: int) -> Samples:
                     raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
                 timing = dict(TIMING.findall(response.headers.get("server-timing", "")))
                 samples.own.append(float(timing.get("app", "nan")))
+                samples.hits += response.headers.get("x-cache") == "hit"
 
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    await asyncio.gather(*(client() for _ in range(concurrency)))
     return samples
 
 
-def _wait_started(server: uvicorn.Server) -> None:
-    while not server.started:
-        time.sleep(0.05)
+def serve(settings: Settings, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`brandpulse api serve` on a free port with this bench's database and index; waits until ready."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "BRANDPULSE_POSTGRES_URL": settings.postgres_url.get_secret_value(),
+        "BRANDPULSE_ES_ALIAS": settings.es_alias,
+        "BRANDPULSE_API_KEYS": json.dumps([KEY]),
+        "BRANDPULSE_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "brandpulse", "api", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{base}/api/ready", timeout=1).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the API did not become ready within 60 s")
 
 
 def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
-async def bench(settings: Settings, mentions: int, rollup_rows: int, count: int) -> dict[str, Any]:
+async def bench(
+    settings: Settings, mentions: int, rollup_rows: int, count: int, workers: int
+) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     url = make_url(settings.postgres_url.get_secret_value())
     admin = create_async_engine(
@@ -197,27 +224,21 @@ async def bench(settings: Settings, mentions: int, rollup_rows: int, count: int)
     es = clients.elasticsearch_client(own)
     try:
         await seed(own, mentions, rollup_rows)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(own), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        await asyncio.to_thread(_wait_started, server)
-        base = f"http://127.0.0.1:{port}"
         engine = clients.postgres_engine(own)
         brands = [b.id for b in await list_brands(engine)]
         await engine.dispose()
-        results: dict[str, Any] = {}
-        for name, paths in requests(brands).items():
-            uncached = await drive(base, paths, count)
-            cached = await drive(base, paths[:1], count)
-            results[name] = {"uncached": uncached.__dict__, "cached": cached.__dict__}
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
-        return results
+        server, base = await asyncio.to_thread(serve, own, workers)
+        try:
+            results: dict[str, Any] = {}
+            for name, paths in requests(brands).items():
+                alone = await drive(base, paths[::-1], count // 8, concurrency=1)
+                uncached = await drive(base, paths, count)
+                cached = await drive(base, paths[:1], count)
+                results[name] = {"alone": vars(alone), "uncached": vars(uncached), "cached": vars(cached)}
+            return results
+        finally:
+            server.terminate()
+            await asyncio.to_thread(server.wait, 15)
     finally:
         await es.indices.delete(index=single_index_name(own), ignore_unavailable=True)
         await es.options(ignore_status=404).indices.delete_index_template(name=own.es_alias)
@@ -232,29 +253,34 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=2000)
     parser.add_argument("--rollup-rows", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API processes")
     args = parser.parse_args()
-    results = asyncio.run(bench(Settings(), args.mentions, args.rollup_rows, args.requests))
-    print(f"\n{CLIENTS} concurrent clients, {args.requests} requests per row; milliseconds")
-    print(f"{'endpoint':<28}{'p50':>8}{'p95':>8}{'cached p50':>12}{'cached p95':>12}{'own p95':>10}")
-    worst_own = worst_cached = rollup_p95 = 0.0
+    results = asyncio.run(bench(Settings(), args.mentions, args.rollup_rows, args.requests, args.workers))
+    print(f"\n{CLIENTS} concurrent clients ({args.requests} requests per column) against {args.workers} API "
+          f"processes; 'alone' is one client ({args.requests // 8} requests); milliseconds")  # fmt: skip
+    print(f"{'endpoint':<28}{'p50':>8}{'p95':>8}{'cached p50':>12}{'cached p95':>12}{'hits':>6}"
+          f"{'own p95':>9}{'own p95 alone':>15}")  # fmt: skip
+    worst_own = worst_alone = worst_cached = rollup_p95 = 0.0
     for name, row in results.items():
-        un, ca = row["uncached"], row["cached"]
-        own = p(un["own"] + ca["own"], 95)
-        print(f"{name:<28}{p(un['total'], 50):>8.1f}{p(un['total'], 95):>8.1f}"
-              f"{p(ca['total'], 50):>12.1f}{p(ca['total'], 95):>12.1f}{own:>10.1f}")  # fmt: skip
-        worst_own = max(worst_own, own)
+        al, un, ca = row["alone"], row["uncached"], row["cached"]
+        own, alone = p(un["own"] + ca["own"], 95), p(al["own"], 95)
+        hits = ca["hits"] / len(ca["total"])
+        print(f"{name:<28}{p(un['total'], 50):>8.1f}{p(un['total'], 95):>8.1f}{p(ca['total'], 50):>12.1f}"
+              f"{p(ca['total'], 95):>12.1f}{hits:>6.0%}{own:>9.1f}{alone:>15.1f}")  # fmt: skip
+        worst_own, worst_alone = max(worst_own, own), max(worst_alone, alone)
         if name.startswith("analytics"):
             worst_cached = max(worst_cached, p(ca["total"], 95))
         if name.startswith("rollups"):
             rollup_p95 = p(un["total"], 95)
     checks = [
-        ("API's own cost p95 (worst endpoint)", worst_own, 10.0),
-        ("cached analytics p95 (worst endpoint)", worst_cached, 20.0),
-        ("rollups over 1M rows p95", rollup_p95, 50.0),
+        ("API's own cost p95, one client (worst endpoint)", worst_alone, 10.0),
+        ("API's own cost p95, 16 clients (worst endpoint)", worst_own, 10.0),
+        ("cached analytics p95, 16 clients (worst endpoint)", worst_cached, 20.0),
+        ("rollups over 1M rows p95, 16 clients", rollup_p95, 50.0),
     ]
-    print(f"\n{'figure':<42}{'ms':>8}  {'target':<10}result")
+    print(f"\n{'figure':<52}{'ms':>8}  {'target':<10}result")
     for label, value, target in checks:
-        print(f"{label:<42}{value:>8.1f}  {f'< {target:g}':<10}{'pass' if value < target else 'FAIL'}")
+        print(f"{label:<52}{value:>8.1f}  {f'< {target:g}':<10}{'pass' if value < target else 'FAIL'}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "api.json").write_text(json.dumps({"at": datetime.now(UTC).isoformat(), **results}, indent=1))
 

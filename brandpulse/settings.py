@@ -78,6 +78,7 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_workers: int = Field(default=1, ge=1, le=64)  # uvicorn processes; one per core in production
     api_keys: list[SecretStr] = Field(default_factory=list)  # for every write; none set = writes refused
     api_read_requires_key: bool = False
     api_cors_origins: list[str] = Field(default_factory=list)

@@ -1,22 +1,28 @@
 """`GET /api/rollups/hourly`: per brand and source counts over long ranges, from PostgreSQL's rollups.
 
 This is what dashboards read beyond the Elasticsearch retention. Each brand is one range scan of the
-`hourly_rollups` primary key (brand_id, hour, source); `interval=day` sums the hours in SQL.
+`hourly_rollups` primary key (brand_id, hour, source); `interval=day` sums the hours in SQL. The default
+`auto` picks hours up to a week and days beyond, so a chart never gets more points than it can draw;
+hourly buckets are refused beyond `MAX_HOURLY_DAYS` (a year of hours for 50 brands is 2M rows).
 """
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.deps import EngineDep, ReadKey, SettingsDep
+from api.errors import ApiError
 from api.filters import MentionFilters
 from api.queries import postgres
+from api.responses import json_body
 
 router = APIRouter(prefix="/api", tags=["rollups"])
 Interval = Literal["hour", "day"]
 STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+AUTO_HOURLY_UP_TO = timedelta(days=7)
+MAX_HOURLY_DAYS = 31
 
 
 class RollupFilters(BaseModel):
@@ -31,7 +37,7 @@ class RollupFilters(BaseModel):
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
     last: str | None = Field(default=None, description="A window ending now: `30m`, `24h`, `7d`.")
-    interval: Interval = "hour"
+    interval: Literal["auto", "hour", "day"] = "auto"
 
 
 class RollupPublic(BaseModel):
@@ -62,18 +68,31 @@ class RollupsPublic(BaseModel):
     data: list[RollupPublic]
 
 
-@router.get("/rollups/hourly", dependencies=[ReadKey])
+@router.get("/rollups/hourly", dependencies=[ReadKey], response_model=RollupsPublic)
 async def list_hourly_rollups(
     filters: Annotated[RollupFilters, Query()], settings: SettingsDep, engine: EngineDep
-) -> RollupsPublic:
+) -> Response:
     """Mention counts, sentiment split, mean score and unique authors per brand, source and hour (or day)."""
     window = MentionFilters(since=filters.since, until=filters.until, last=filters.last)
-    start, end = aligned(*window.window(settings), filters.interval)
+    since, until = window.window(settings)
+    interval = resolved(filters.interval, until - since)
+    start, end = aligned(since, until, interval)
     rows = await postgres.rollups(
-        engine, start=start, end=end, interval=filters.interval, brand=filters.brand, source=filters.source
+        engine, start=start, end=end, interval=interval, brand=filters.brand, source=filters.source
     )
-    data = [RollupPublic.model_validate(row._asdict()) for row in rows]
-    return RollupsPublic(interval=filters.interval, since=start, until=end, data=data)
+    data = [RollupPublic.model_construct(**row._asdict()) for row in rows]  # typed by PostgreSQL already
+    return json_body(RollupsPublic.model_construct(interval=interval, since=start, until=end, data=data))
+
+
+def resolved(interval: Literal["auto", "hour", "day"], span: timedelta) -> Interval:
+    """The bucket size for a window of `span`: `auto` is hours up to a week, days beyond."""
+    if interval == "auto":
+        return "hour" if span <= AUTO_HOURLY_UP_TO else "day"
+    if interval == "hour" and span > timedelta(days=MAX_HOURLY_DAYS):
+        raise ApiError(
+            400, "invalid_range", f"hourly buckets cover at most {MAX_HOURLY_DAYS} days: use interval=day"
+        )
+    return interval
 
 
 def aligned(start: datetime, end: datetime, interval: Interval) -> tuple[datetime, datetime]:

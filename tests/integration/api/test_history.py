@@ -321,12 +321,24 @@ async def test_the_rollup_window_widens_to_whole_buckets(
         {"since": "2020-01-01T00:00:00Z", "until": "2025-01-01T00:00:00Z"},
         {"last": "7x"},
         {"brand": "0"},
+        {"interval": "hour", "last": "60d"},
     ],
 )
 async def test_bad_rollup_requests_are_400(params: dict[str, str], seeded_client: httpx.AsyncClient) -> None:
     response = await seeded_client.get("/api/rollups/hourly", params=params)
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"invalid_request", "invalid_range"}
+
+
+@pytest.mark.parametrize(
+    ("last", "interval"), [("24h", "hour"), ("7d", "hour"), ("8d", "day"), ("90d", "day")]
+)
+async def test_the_default_interval_follows_the_range(
+    last: str, interval: str, seeded_client: httpx.AsyncClient
+) -> None:
+    body = (await seeded_client.get("/api/rollups/hourly", params={"last": last})).json()
+    assert body["interval"] == interval
+    assert all(datetime.fromisoformat(row["start"]).hour == 0 for row in body["data"]) or interval == "hour"
 
 
 async def test_rollups_of_an_empty_range_are_empty(seeded_client: httpx.AsyncClient) -> None:
