@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     ingest_http_backoff_max_s: float = Field(default=60.0, gt=0)
     ingest_poll_interval_s: float = Field(default=300.0, gt=0)
     ingest_lock_ttl_ms: int = Field(default=60_000, ge=1000)
+    ingest_redis_retry_for_s: float = Field(default=120.0, ge=0)  # publishing waits out a Redis restart
     ingest_bloom_key: str = "brandpulse:seen"
     ingest_bloom_error_rate: float = Field(default=0.001, gt=0, lt=1)
     ingest_bloom_capacity: int = Field(default=10_000_000, ge=1000)

@@ -11,16 +11,22 @@ hash tag, e.g. `{brandpulse}:seen` and `{brandpulse}:mentions`.
 
 import asyncio
 import json
+import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from brandpulse.contract import PAYLOAD_FIELD, RAW_STREAM, InvalidMention, Mention, encode
 from brandpulse.settings import Settings
 from ingest.dedupe import dedupe_keys, ensure_filter
+
+log = logging.getLogger(__name__)
 
 # KEYS: filter, stream. ARGV[1]: the batch as JSON, per mention [keys, [field, value, ...]]. Replies with
 # each mention's new entry id, or "" when one of its keys was seen, joined by ",". Every check comes before
@@ -96,8 +102,22 @@ class Publisher:
     async def publish(self, mentions: Iterable[Mention]) -> PublishResult:
         """Publish the mentions that are new, in order; says which were published, duplicate or invalid.
 
-        Safe to call again with the same mentions after an error: those that went out come back as duplicates.
+        While Redis is unreachable (a restart), the call is retried with back-off for up to
+        `ingest_redis_retry_for_s`; mentions that went out before the error come back as duplicates.
         """
+        batch, started, attempt = list(mentions), time.monotonic(), 0
+        while True:
+            try:
+                return await self._publish(batch)
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                if time.monotonic() - started > self._settings.ingest_redis_retry_for_s:
+                    raise
+                attempt += 1
+                delay = min(5.0, 0.1 * 2**attempt)
+                log.warning("Redis unavailable (%s); retrying %d mentions in %.1fs", error, len(batch), delay)
+                await asyncio.sleep(delay)
+
+    async def _publish(self, mentions: Sequence[Mention]) -> PublishResult:
         result = PublishResult()
         in_flight: asyncio.Task[Outcomes] | None = None
         try:

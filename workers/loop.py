@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from brandpulse.contract import DEAD_LETTER_STREAM, InvalidMention
 from brandpulse.settings import Settings
@@ -106,7 +108,8 @@ class StreamWorker(Generic[T]):
         self._stopping = asyncio.Event()
         self._own_pending = True  # on start, re-read what this consumer name had in hand before
         self._errors: dict[str, str] = {}  # last failure per entry, for the dead-letter reason
-        self._next_trim = self._next_claim = time.monotonic()
+        self._next_claim = time.monotonic()
+        self._next_trim = self._next_claim + self.config.trim_every_s  # then every interval, restarts or not
         self._claim_cursor = "0-0"  # where the next XAUTOCLAIM resumes its scan of the pending list
         self._failing = 0  # consecutive batches that left entries to retry
 
@@ -117,14 +120,23 @@ class StreamWorker(Generic[T]):
     async def run(self, *, burst: bool = False) -> Stats:
         """Process until stopped; with `burst`, until nothing is left to read, claim or retry."""
         await self.ensure_groups()
+        outage = 0
         while not self._stopping.is_set():
-            entries = await self._next_batch(block=not burst)
-            if entries:
-                await self._process(entries)
-            elif burst:
-                break
-            if time.monotonic() >= self._next_trim:
-                await self._trim()
+            try:
+                entries = await self._next_batch(block=not burst)
+                if entries:
+                    await self._process(entries)
+                elif burst:
+                    break
+                if time.monotonic() >= self._next_trim:
+                    await self._trim()
+                outage = 0
+            except (RedisConnectionError, RedisTimeoutError) as error:  # a Redis restart: wait it out
+                outage += 1
+                self._own_pending = True  # what was in hand stays pending: re-read it first
+                delay = self._backoff(outage)
+                log.warning("Redis unavailable (%s); retrying in %.1f s", error, delay)
+                await self._sleep(delay)
         return self.stats
 
     async def ensure_groups(self) -> None:
