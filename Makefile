@@ -9,7 +9,7 @@ BP := $(BIN)/brandpulse
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system models demo test test-unit test-integration lint format bench stack-up stack-down
+.PHONY: help install system models demo test test-unit test-integration lint format bench soak stack-up stack-down
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,12 +36,17 @@ test: install models  ## Lint, type-check, then unit and integration tests on th
 	status=0; $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
 	  if [ -n "$$CI" ]; then $(BP) stack down; fi; exit $$status
 
-bench: install models  ## Benchmarks (print measured ratios; results in bench/results/)
+bench: install models  ## Component and end-to-end benchmarks, then one summary table (bench/results/)
 	$(BP) stack up
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/persist.py
 	$(BIN)/python bench/enrich.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/e2e.py
+	$(BIN)/python bench/summary.py
+
+soak: install models  ## The fault suite with longer loads and outages (about 20 minutes)
+	BRANDPULSE_FAULT_MENTIONS=1500 BRANDPULSE_FAULT_OUTAGE_S=60 $(BIN)/pytest -q -p no:cacheprovider tests/reliability
 
 test-unit: install  ## Unit tests only (no services needed)
 	$(BIN)/pytest -q -m unit
