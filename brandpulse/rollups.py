@@ -1,15 +1,17 @@
-"""Hourly rollups, recomputed from the base tables for exactly the (brand, hour, source) keys a change hit.
+"""Hourly rollups, recomputed from the base tables for exactly the (brand, hour, source) keys a change hit,
+and daily rollups, re-summed from the hours for the (brand, day, source) keys those hours fall in.
 
 A recount inside the writing transaction makes rollups idempotent and always equal to a `GROUP BY` of the
 base tables. Concurrent writers (worker replicas) serialise on a transaction-scoped advisory lock per key,
-taken in sorted order after their base-table writes, so each recount sees every committed row.
+taken in sorted order after their base-table writes, hour keys before day keys, so each recount sees every
+committed row and no two writers deadlock.
 """
 
 import hashlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Key = tuple[int, datetime, str]  # brand id, UTC hour, source
@@ -46,6 +48,26 @@ ON CONFLICT (brand_id, hour, source) DO UPDATE SET
     unique_authors = EXCLUDED.unique_authors, updated_at = now()
 """)
 
+RESUM_DAYS = text("""
+WITH keys AS (
+    SELECT DISTINCT * FROM unnest(
+        CAST(:brand_ids AS bigint[]), CAST(:days AS timestamptz[]), CAST(:sources AS text[])
+    ) AS k(brand_id, day, source)
+)
+INSERT INTO daily_rollups AS d
+    (brand_id, day, source, mentions, positive, neutral, negative, sentiment_score_mean)
+SELECT k.brand_id, k.day, k.source, sum(h.mentions), sum(h.positive), sum(h.neutral), sum(h.negative),
+       sum(h.sentiment_score_mean * (h.positive + h.neutral + h.negative)) / nullif(
+           sum(h.positive + h.neutral + h.negative) FILTER (WHERE h.sentiment_score_mean IS NOT NULL), 0
+       )  -- hour means weighted by their labelled mentions
+FROM keys AS k JOIN hourly_rollups AS h
+  ON h.brand_id = k.brand_id AND h.source = k.source AND h.hour >= k.day AND h.hour < k.day + interval '1 day'
+GROUP BY k.brand_id, k.day, k.source
+ON CONFLICT (brand_id, day, source) DO UPDATE SET
+    mentions = EXCLUDED.mentions, positive = EXCLUDED.positive, neutral = EXCLUDED.neutral,
+    negative = EXCLUDED.negative, sentiment_score_mean = EXCLUDED.sentiment_score_mean, updated_at = now()
+""")
+
 KEYS_OF_MENTIONS = text("""
 SELECT DISTINCT brand_id, date_trunc('hour', published_at, 'UTC') AS hour, source
 FROM mention_brands WHERE mention_id = ANY(CAST(:ids AS uuid[]))
@@ -66,12 +88,27 @@ WHERE r.hour >= :start AND r.hour < :end AND NOT EXISTS (
 )
 """)
 
+DELETE_ORPHAN_DAYS = text("""
+DELETE FROM daily_rollups AS d
+WHERE d.day >= date_bin('1 day', CAST(:start AS timestamptz), TIMESTAMPTZ '1970-01-01 00:00:00+00')
+  AND d.day < :end AND NOT EXISTS (
+    SELECT FROM hourly_rollups AS h
+    WHERE h.brand_id = d.brand_id AND h.source = d.source
+      AND h.hour >= d.day AND h.hour < d.day + interval '1 day'
+)
+""")
+
 FIRST_MENTION = text("SELECT min(published_at) FROM mentions WHERE published_at >= :since")
 
 
 def hour_of(moment: datetime) -> datetime:
     """The UTC hour a moment falls in (moments are timezone-aware)."""
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(moment: datetime) -> datetime:
+    """The UTC day a UTC moment falls in."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 async def keys_of(connection: AsyncConnection, mention_ids: Iterable[str]) -> set[Key]:
@@ -81,14 +118,27 @@ async def keys_of(connection: AsyncConnection, mention_ids: Iterable[str]) -> se
 
 
 async def recount(connection: AsyncConnection, keys: Iterable[Key]) -> None:
-    """Lock `keys` for this transaction, then rewrite their rollup rows from the base tables."""
-    ordered = sorted(set(keys), key=lock_id)
-    if not ordered:
-        return
-    await connection.execute(LOCK, {"locks": [lock_id(key) for key in ordered]})
-    brand_ids, hours, sources = zip(*ordered, strict=True)
+    """Lock `keys` for this transaction, rewrite their rollup rows from the base tables, then lock and
+    re-sum the days they fall in."""
+    hours = set(keys)
+    if hours:
+        days = {(brand_id, day_of(hour), source) for brand_id, hour, source in hours}
+        await _rewrite(connection, RECOUNT, "hours", sorted(hours, key=lock_id), lock_id)
+        await _rewrite(connection, RESUM_DAYS, "days", sorted(days, key=day_lock_id), day_lock_id)
+
+
+async def _rewrite(
+    connection: AsyncConnection,
+    statement: TextClause,
+    moments: str,
+    keys: list[Key],
+    lock_of: Callable[[Key], int],
+) -> None:
+    """Take the keys' locks in their order, then run `statement` over them."""
+    await connection.execute(LOCK, {"locks": [lock_of(key) for key in keys]})
+    brand_ids, times, sources = zip(*keys, strict=True)
     await connection.execute(
-        RECOUNT, {"brand_ids": list(brand_ids), "hours": list(hours), "sources": list(sources)}
+        statement, {"brand_ids": list(brand_ids), moments: list(times), "sources": list(sources)}
     )
 
 
@@ -106,9 +156,15 @@ async def lock_mentions(connection: AsyncConnection, mention_ids: Iterable[str])
 
 
 def lock_id(key: Key) -> int:
-    """A stable signed 64-bit advisory-lock id for a rollup key."""
+    """A stable signed 64-bit advisory-lock id for an hourly rollup key."""
     brand_id, hour, source = key
     return _lock(f"rollup/{brand_id}/{hour.timestamp():.0f}/{source}")
+
+
+def day_lock_id(key: Key) -> int:
+    """The same for a daily rollup key."""
+    brand_id, day, source = key
+    return _lock(f"rollup-day/{brand_id}/{day.timestamp():.0f}/{source}")
 
 
 def _lock(name: str) -> int:
@@ -127,5 +183,6 @@ async def rebuild(engine: AsyncEngine, since: datetime, until: datetime) -> Asyn
             rows = await connection.execute(KEYS_BETWEEN, {"start": start, "end": end})
             await recount(connection, {(row.brand_id, row.hour, row.source) for row in rows})
             await connection.execute(DELETE_ORPHANS, {"start": start, "end": end})
+            await connection.execute(DELETE_ORPHAN_DAYS, {"start": start, "end": end})
         start = end
         yield day + 1, days

@@ -132,6 +132,22 @@ class HourlyRollup(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class DailyRollup(Base):
+    """Per brand, UTC day and source: the sums of that day's hourly rollups (no distinct authors)."""
+
+    __tablename__ = "daily_rollups"
+
+    brand_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    mentions: Mapped[int]
+    positive: Mapped[int]
+    neutral: Mapped[int]
+    negative: Mapped[int]
+    sentiment_score_mean: Mapped[float | None]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class SentimentCorrection(Base):
     """A person's sentiment label for a mention; it wins over the model's in Elasticsearch and rollups."""
 

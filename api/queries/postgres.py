@@ -135,19 +135,14 @@ ORDER BY r.brand_id, r.hour, r.source
 """
 
 DAILY = """
-SELECT r.brand_id, date_trunc('day', r.hour, 'UTC') AS start, r.source, sum(r.mentions) AS mentions,
-       sum(r.positive) AS positive, sum(r.neutral) AS neutral, sum(r.negative) AS negative,
-       sum(r.sentiment_score_mean * (r.positive + r.neutral + r.negative)) / nullif(
-           sum(r.positive + r.neutral + r.negative) FILTER (WHERE r.sentiment_score_mean IS NOT NULL), 0
-       ) AS sentiment_score_mean,  -- hour means weighted by labelled mentions
-       NULL::integer AS unique_authors  -- distinct authors do not add up across hours
-FROM {brands} CROSS JOIN LATERAL (
-    SELECT * FROM hourly_rollups AS h
-    WHERE h.brand_id = wanted.brand_id AND h.hour >= :start AND h.hour < :end AND {where}
-    OFFSET 0  -- keeps the planner from flattening the per-brand scan into one sequential scan
+SELECT r.brand_id, r.day AS start, r.source, r.mentions, r.positive, r.neutral, r.negative,
+       r.sentiment_score_mean, NULL::integer AS unique_authors  -- distinct authors do not add up across hours
+FROM {brands} CROSS JOIN LATERAL (  -- the days kept beside the hours (`brandpulse.rollups`)
+    SELECT * FROM daily_rollups AS h
+    WHERE h.brand_id = wanted.brand_id AND h.day >= :start AND h.day < :end AND {where}
+    OFFSET 0
 ) AS r
-GROUP BY r.brand_id, 2, r.source
-ORDER BY r.brand_id, 2, r.source
+ORDER BY r.brand_id, r.day, r.source
 """
 
 GIVEN_BRANDS = "unnest(CAST(:brand AS bigint[])) AS wanted(brand_id)"

@@ -1,7 +1,7 @@
 """`GET /api/rollups/hourly`: per brand and source counts over long ranges, from PostgreSQL's rollups.
 
 This is what dashboards read beyond the Elasticsearch retention. Each brand is one range scan of the
-`hourly_rollups` primary key (brand_id, hour, source); `interval=day` sums the hours in SQL. The default
+`hourly_rollups` primary key (brand_id, hour, source), or of `daily_rollups` for `interval=day`. The default
 `auto` picks hours up to a week and days beyond, so a chart never gets more points than it can draw;
 hourly buckets are refused beyond `MAX_HOURLY_DAYS` (a year of hours for 50 brands is 2M rows).
 """

@@ -16,7 +16,7 @@ from brandpulse.tables import Base, Brand
 
 TABLES = {
     "alembic_version", "brands", "mentions", "mention_brands", "enrichments", "hourly_rollups",
-    "sentiment_corrections", "alert_rules", "alerts",
+    "daily_rollups", "sentiment_corrections", "alert_rules", "alerts",
 }  # fmt: skip
 
 

@@ -28,6 +28,20 @@ SELECT brand_id, hour, source, mentions, positive, neutral, negative,
        round(sentiment_score_mean::numeric, 9) AS sentiment_score_mean, unique_authors
 FROM hourly_rollups ORDER BY 1, 2, 3
 """
+DAILY_RECOUNT = """
+SELECT mb.brand_id, date_trunc('day', mb.published_at, 'UTC') AS day, m.source,
+       count(*) AS mentions,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'positive') AS positive,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'neutral') AS neutral,
+       count(*) FILTER (WHERE coalesce(c.label, e.sentiment_label) = 'negative') AS negative
+FROM mention_brands AS mb JOIN mentions AS m ON m.id = mb.mention_id
+LEFT JOIN enrichments AS e ON e.mention_id = m.id
+LEFT JOIN sentiment_corrections AS c ON c.mention_id = m.id
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+"""
+DAILY_ROLLUPS = (
+    "SELECT brand_id, day, source, mentions, positive, neutral, negative FROM daily_rollups ORDER BY 1, 2, 3"
+)
 
 
 def mention(n: int, *, brands: tuple[int, ...] = (1,), minutes: int = 0, **fields: Any) -> Mention:
@@ -73,3 +87,8 @@ async def rows(engine: AsyncEngine, sql: str) -> list[tuple[Any, ...]]:
 async def rollups_and_recount(engine: AsyncEngine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rollups table and a GROUP BY recount of the base tables, in the same shape."""
     return await rows(engine, ROLLUPS), await rows(engine, RECOUNT)
+
+
+async def days_and_recount(engine: AsyncEngine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The daily rollups table and a GROUP BY day recount of the base tables, in the same shape."""
+    return await rows(engine, DAILY_ROLLUPS), await rows(engine, DAILY_RECOUNT)

@@ -6,7 +6,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse.rollups import rebuild
-from tests.integration.workers.persist.records import T0, enrichment, mention, rollups_and_recount, rows
+from tests.integration.workers.persist.records import (
+    T0,
+    days_and_recount,
+    enrichment,
+    mention,
+    rollups_and_recount,
+    rows,
+)
 from workers.persist.writes import write_enrichments, write_mentions
 
 
@@ -26,6 +33,9 @@ async def test_rebuild_repairs_every_rollup_from_the_base_tables(pg: AsyncEngine
     rollups, recount = await rollups_and_recount(pg)
     assert rollups == recount
     assert len(rollups) == 2 * len({n * 50 // 60 for n in range(80)})
+    days, recount_days = await days_and_recount(pg)
+    assert days == recount_days
+    assert len(days) == 2 * len({(T0 + timedelta(minutes=n * 50)).date() for n in range(80)})
     assert [done for done, _ in progress] == list(range(1, 6))  # from the first mention to `until`, inclusive
     assert {days for _, days in progress} == {5}
 

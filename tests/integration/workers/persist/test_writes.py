@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from brandpulse.contract import Enrichment, Mention
 from tests.integration.workers.persist.records import (
+    days_and_recount,
     enrichment,
     mention,
     rollups_and_recount,
@@ -93,6 +94,8 @@ async def test_concurrent_writers_on_the_same_hours_keep_rollups_exact(pg: Async
     rollups, recount = await rollups_and_recount(pg)
     assert rollups == recount
     assert sum(row[3] for row in rollups) == 240
+    days, recount_days = await days_and_recount(pg)
+    assert days == recount_days
 
 
 items = st.builds(
@@ -117,7 +120,9 @@ async def test_rollups_equal_a_recount_for_any_data_in_any_batches(
     pg: AsyncEngine, data: list[tuple[Mention, str | None]], batch_size: int, enrich_first: bool
 ) -> None:
     async with pg.begin() as connection:
-        await connection.execute(text("TRUNCATE mentions, mention_brands, enrichments, hourly_rollups"))
+        await connection.execute(
+            text("TRUNCATE mentions, mention_brands, enrichments, hourly_rollups, daily_rollups")
+        )
     mentions = [m for m, _ in data]
     enrichments = [enrichment(m, label, score=0.3) for m, label in data if label]
     stream: list[Mention | Enrichment] = (
@@ -127,6 +132,8 @@ async def test_rollups_equal_a_recount_for_any_data_in_any_batches(
         await write(pg, stream[start : start + batch_size])
     rollups, recount = await rollups_and_recount(pg)
     assert rollups == recount
+    days, recount_days = await days_and_recount(pg)
+    assert days == recount_days
 
 
 async def test_a_mention_and_its_enrichment_written_at_once_are_both_counted(pg: AsyncEngine) -> None:
