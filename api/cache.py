@@ -98,7 +98,7 @@ def _response(body: bytes, outcome: Literal["hit", "miss"]) -> Response:
     return Response(body, media_type="application/json", headers={"X-Cache": outcome})
 
 
-def _cache(redis: RedisDep, settings: SettingsDep) -> Cache:
+async def _cache(redis: RedisDep, settings: SettingsDep) -> Cache:
     return Cache(redis, settings)
 
 

@@ -15,22 +15,22 @@ from brandpulse.settings import Settings
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key from BRANDPULSE_API_KEYS.")
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _redis(request: Request) -> Redis:
+async def _redis(request: Request) -> Redis:
     redis: Redis = request.app.state.redis
     return redis
 
 
-def _es(request: Request) -> AsyncElasticsearch:
+async def _es(request: Request) -> AsyncElasticsearch:
     es: AsyncElasticsearch = request.app.state.es
     return es
 
 
-def _engine(request: Request) -> AsyncEngine:
+async def _engine(request: Request) -> AsyncEngine:
     engine: AsyncEngine = request.app.state.engine
     return engine
 
@@ -48,13 +48,13 @@ def valid_key(settings: Settings, key: str | None) -> bool:
     return bool(key) and any(matches)
 
 
-def require_write_key(settings: SettingsDep, key: Annotated[str | None, Security(API_KEY)]) -> None:
+async def require_write_key(settings: SettingsDep, key: Annotated[str | None, Security(API_KEY)]) -> None:
     """Every write needs a valid X-API-Key; with no keys configured, writes are refused."""
     if not valid_key(settings, key):
         raise ApiError(401, "unauthorized", "this request needs a valid X-API-Key header")
 
 
-def require_read_key(settings: SettingsDep, key: Annotated[str | None, Security(API_KEY)]) -> None:
+async def require_read_key(settings: SettingsDep, key: Annotated[str | None, Security(API_KEY)]) -> None:
     """Reads need a key only when BRANDPULSE_API_READ_REQUIRES_KEY is true."""
     if settings.api_read_requires_key and not valid_key(settings, key):
         raise ApiError(401, "unauthorized", "this request needs a valid X-API-Key header")

@@ -35,7 +35,7 @@ class RedisKeys:
         return cls(bloom=settings.ingest_bloom_key)
 
 
-def _redis_keys(request: Request) -> RedisKeys:
+async def _redis_keys(request: Request) -> RedisKeys:
     keys: RedisKeys = request.app.state.redis_keys
     return keys
 

@@ -166,7 +166,7 @@ class MentionsIndex:
         return found
 
 
-def _mentions_index(es: EsDep, settings: SettingsDep) -> MentionsIndex:
+async def _mentions_index(es: EsDep, settings: SettingsDep) -> MentionsIndex:
     return MentionsIndex(es, settings.es_alias)
 
 

@@ -26,11 +26,11 @@ def test_valid_key(settings: Settings, key: str | None, valid: bool) -> None:
     assert valid_key(settings, key) is valid
 
 
-def test_writes_need_a_key_and_reads_only_when_configured() -> None:
+async def test_writes_need_a_key_and_reads_only_when_configured() -> None:
     with pytest.raises(ApiError) as refused:
-        require_write_key(KEYED, None)
+        await require_write_key(KEYED, None)
     assert refused.value.status == 401
-    require_write_key(KEYED, "beta-key")
-    require_read_key(KEYED, None)
+    await require_write_key(KEYED, "beta-key")
+    await require_read_key(KEYED, None)
     with pytest.raises(ApiError):
-        require_read_key(KEYED.model_copy(update={"api_read_requires_key": True}), None)
+        await require_read_key(KEYED.model_copy(update={"api_read_requires_key": True}), None)
