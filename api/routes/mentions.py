@@ -24,6 +24,7 @@ from api.deps import EngineDep, EsDep, ReadKey, RedisDep, SettingsDep, WriteKey
 from api.errors import ApiError, ErrorResponse
 from api.filters import MentionFilters
 from api.queries import postgres
+from api.responses import json_body
 from brandpulse import corrections
 from brandpulse.contract import EmotionLabel, SentimentLabel
 
@@ -94,10 +95,10 @@ class MentionsPublic(BaseModel):
     next_cursor: str | None
 
 
-@router.get("/mentions", dependencies=[ReadKey])
+@router.get("/mentions", dependencies=[ReadKey], response_model=MentionsPublic)
 async def list_mentions(
     filters: Annotated[HistoryFilters, Query()], settings: SettingsDep, engine: EngineDep
-) -> MentionsPublic:
+) -> Response:
     """Stored mentions matching the filters, newest first, from PostgreSQL (the full history)."""
     if filters.q is not None:
         raise ApiError(
@@ -118,7 +119,7 @@ async def list_mentions(
         rows = await postgres.history(engine, query)
     page = [mention_public(row) for row in rows[: filters.size]]
     more = len(rows) > filters.size
-    return MentionsPublic(data=page, next_cursor=encode_cursor(page[-1]) if more else None)
+    return json_body(MentionsPublic(data=page, next_cursor=encode_cursor(page[-1]) if more else None))
 
 
 def encode_cursor(last: MentionPublic) -> str:

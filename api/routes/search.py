@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
 from elasticsearch import BadRequestError
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from api.deps import ReadKey, SettingsDep
 from api.errors import ApiError, ErrorResponse
 from api.filters import MentionFilters
 from api.queries.elastic import SORTS, Cursor, MentionsDep, MentionsIndex, mention_query
+from api.responses import json_body
 from api.search_models import (
     BrandCount,
     FacetCount,
@@ -50,10 +51,10 @@ EXPORT_FIELDS: Final = [*HIT_FIELDS, "entity_keys"]
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
-@router.get("/elastic/search")
+@router.get("/elastic/search", response_model=SearchPage)
 async def list_mentions(
     params: Annotated[SearchParams, Query()], index: MentionsDep, settings: SettingsDep
-) -> SearchPage:
+) -> Response:
     """Mentions matching the filters, a page at a time, with snippets and, on the first page, facets."""
     if params.size > settings.api_max_page_size:
         raise ApiError(400, "invalid_request", f"`size` is at most {settings.api_max_page_size}")
@@ -81,7 +82,7 @@ async def list_mentions(
         raise ApiError(400, "invalid_cursor", "Elasticsearch refused the cursor's sort values") from None
     hits = found["hits"]["hits"][: params.size]
     more = len(found["hits"]["hits"]) > params.size
-    return SearchPage(
+    page = SearchPage(
         total=found["hits"]["total"]["value"],
         total_exact=found["hits"]["total"]["relation"] == "eq",
         sort=sort,
@@ -89,6 +90,7 @@ async def list_mentions(
         next_cursor=Cursor(sort, hits[-1]["sort"], now).encode() if more else None,
         facets=None if cursor else _facets(found.get("aggregations", {})),
     )
+    return json_body(page)
 
 
 def _hit(hit: dict[str, Any], scored: bool) -> SearchHit:
