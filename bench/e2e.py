@@ -14,7 +14,6 @@ Writes bench/results/e2e.json.
 import argparse
 import asyncio
 import json
-import shutil
 import statistics
 import sys
 import time
@@ -26,11 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from brandpulse import migrate, stack
-from brandpulse.brands import ensure_demo_brands
 from brandpulse.contract import RAW_STREAM, InvalidMention, Mention, decode
-from tests.reliability.conftest import ready
-from tests.reliability.rig import Rig, free_port, open_clients, private_settings
+from tests.reliability.rig import Rig, running
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -87,39 +83,19 @@ def quantile(values: list[float], q: int) -> float:
 
 async def bench(rate: int, seconds: int, backlog: int) -> dict[str, Any]:
     root = ROOT / ".stack" / f"bench-e2e-{uuid.uuid4().hex[:8]}"
-    settings = private_settings(root)
-    await asyncio.to_thread(stack.up, settings)
-    redis, es, engine = open_clients(settings)
-    port = free_port()
-    (root / "logs").mkdir(parents=True, exist_ok=True)
-    rig = Rig(settings, root / "logs", redis, es, engine, f"http://127.0.0.1:{port}")
-    try:
-        await asyncio.to_thread(migrate.upgrade, settings)
-        await ensure_demo_brands(engine)
-        rig.add("elastic", "-m", "brandpulse", "worker", "elastic")
-        rig.add("persist", "-m", "brandpulse", "worker", "persist")
-        rig.add("api", "-m", "brandpulse", "api", "serve", "--port", str(port))
-        await ready(rig)
+    async with running(root, ["-m", "brandpulse", "worker", "elastic"]) as rig:
         entered, seen = await phase(rig, seed=1, count=rate * seconds, per_minute=rate * 60)
         latencies = [seen[i] - entered[i] for i in entered]
         entered2, seen2 = await phase(rig, seed=2, count=backlog, per_minute=600_000)
-        span = max(seen2.values()) - min(entered2.values())
-        return {
-            "at": datetime.now(UTC).isoformat(),
-            "rate_per_s": rate,
-            "mentions": len(latencies),
-            "latency_s": {f"p{q}": quantile(latencies, q) for q in (50, 95, 99)},
-            "backlog": len(entered2),
-            "sustained_per_s": len(entered2) / span,
-        }
-    finally:
-        for service in rig.services.values():
-            service.stop()
-        await redis.aclose()
-        await es.close()
-        await engine.dispose()
-        await asyncio.to_thread(stack.down, settings)
-        shutil.rmtree(root, ignore_errors=True)
+    span = max(seen2.values()) - min(entered2.values())
+    return {
+        "at": datetime.now(UTC).isoformat(),
+        "rate_per_s": rate,
+        "mentions": len(latencies),
+        "latency_s": {f"p{q}": quantile(latencies, q) for q in (50, 95, 99)},
+        "backlog": len(entered2),
+        "sustained_per_s": len(entered2) / span,
+    }
 
 
 def main() -> None:

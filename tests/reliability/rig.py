@@ -8,11 +8,14 @@ workers and the API run as `brandpulse` processes with the rig's settings in the
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from brandpulse import clients, stack
+from brandpulse import clients, migrate, stack
+from brandpulse.brands import ensure_demo_brands
 from brandpulse.contract import ENRICHED_STREAM, RAW_STREAM, STREAM_GROUPS
 from brandpulse.settings import Settings
 from brandpulse.stack.component import Component
@@ -200,3 +204,53 @@ def open_clients(settings: Settings) -> tuple[Redis, AsyncElasticsearch, AsyncEn
         clients.elasticsearch_client(settings),
         clients.postgres_engine(settings),
     )
+
+
+@asynccontextmanager
+async def running(root: Path, elastic: list[str]) -> AsyncIterator[Rig]:
+    """A rig under `root` with its stack, the elastic worker (`python <elastic>`), the persist worker and
+    the API running and ready; everything stopped and removed on exit."""
+    settings = private_settings(root)
+    await asyncio.to_thread(stack.up, settings)
+    redis, es, engine = open_clients(settings)
+    port = free_port()
+    (root / "logs").mkdir(parents=True, exist_ok=True)
+    rig = Rig(settings, root / "logs", redis, es, engine, f"http://127.0.0.1:{port}")
+    try:
+        await asyncio.to_thread(migrate.upgrade, settings)
+        await ensure_demo_brands(engine)
+        rig.add("elastic", *elastic)
+        rig.add("persist", "-m", "brandpulse", "worker", "persist")
+        rig.add("api", "-m", "brandpulse", "api", "serve", "--port", str(port))
+        await ready(rig)
+        yield rig
+    finally:
+        for service in rig.services.values():
+            service.stop()
+        await redis.aclose()
+        await es.close()
+        await engine.dispose()
+        await asyncio.to_thread(stack.down, settings)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def ready(rig: Rig, timeout_s: float = 180.0) -> None:
+    """Wait until the API answers and both workers joined their groups (the models are loaded)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for service in rig.services.values():
+            assert service.alive(), f"{service.name} exited; see {service.log}"
+        try:
+            async with httpx.AsyncClient(base_url=rig.api_url, timeout=2) as http:
+                api_up = (await http.get("/api/ready")).status_code == 200
+            groups = {
+                stream: {i["name"].decode() for i in await rig.redis.xinfo_groups(stream)}
+                for stream in (RAW_STREAM, ENRICHED_STREAM)
+            }
+            consumers = await rig.redis.xinfo_consumers(RAW_STREAM, "elastic")
+        except Exception:  # not up yet, whatever the reason
+            api_up, groups, consumers = False, {}, []
+        if api_up and consumers and all(set(STREAM_GROUPS[s]) <= groups.get(s, set()) for s in STREAM_GROUPS):
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"the rig was not ready after {timeout_s:.0f} s; logs in {rig.logs}")
