@@ -1,7 +1,11 @@
 """`brandpulse api serve`: the API with uvicorn."""
 
+import os
+import tempfile
+
 import typer
 
+from brandpulse import logs
 from brandpulse.settings import get_settings
 
 app = typer.Typer(help="The HTTP API.", no_args_is_help=True)
@@ -17,12 +21,16 @@ def serve(
     import uvicorn  # noqa: PLC0415 - keep `brandpulse --help` fast
 
     settings = get_settings()
+    workers = workers or settings.api_workers
+    if workers > 1:  # each process records to files here and /metrics adds them up
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="brandpulse-metrics-"))
     uvicorn.run(
         "api.main:create_app",
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers or settings.api_workers,
+        workers=workers,
+        log_config=logs.config(settings.log_level),
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from api import errors, timing
+from api import errors, metrics, timing
 from api.background import background
 from api.routes import alerts, analytics, brands, health, ingestion, live, mentions, rollups, search
 from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-API-Key", "Content-Type"],
         )
     app.add_middleware(timing.ServerTiming)
+    metrics.install(app)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -1,7 +1,6 @@
 """The `brandpulse` command line."""
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -13,11 +12,10 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from brandpulse import brands, brands_cli, es_indices, kibana, migrate, services, stack
+from brandpulse import brands, brands_cli, es_indices, kibana, logs, migrate, services, stack
 from brandpulse.clients import elasticsearch_client, postgres_engine
 from brandpulse.settings import get_settings
 
@@ -25,8 +23,10 @@ T = TypeVar("T")
 app = typer.Typer(help="BrandPulse: brand monitoring on Elasticsearch.", no_args_is_help=True)
 stack_app = typer.Typer(help="The local stack: Redis + RedisBloom, PostgreSQL, the ES-API server.")
 es_app = typer.Typer(help="Elasticsearch set-up.")
+kibana_app = typer.Typer(help="Kibana: BrandPulse's data view, saved searches and dashboard.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(es_app, name="es")
+app.add_typer(kibana_app, name="kibana")
 app.add_typer(brands_cli.app, name="brands")
 # The apps (ingest, workers, api) add their own command groups through this entry-point group, so the
 # core never imports them. Their modules import heavy dependencies inside the commands, not at load.
@@ -39,14 +39,8 @@ DEMO_DEFAULTS = {"es_retention_hours": "1", "simulator_posts_per_minute": "60"}
 
 @app.callback()
 def configure_logging() -> None:
-    """Log at the configured level: readable on a terminal, plain lines otherwise."""
-    handler = RichHandler(console=Console(stderr=True), show_path=False) if sys.stderr.isatty() else None
-    logging.basicConfig(
-        level=get_settings().log_level,
-        format="%(message)s" if handler else "%(asctime)s %(levelname)s %(name)s %(message)s",
-        handlers=[handler] if handler else None,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe is noise
+    """Log at the configured level: JSON lines, readable ones on a terminal."""
+    logs.configure(get_settings().log_level)
 
 
 def _show(statuses: list[stack.Status]) -> None:
@@ -108,6 +102,17 @@ def es_setup() -> None:
 
     asyncio.run(run())
     console.print(f"Elasticsearch ready: template and alias {get_settings().es_alias!r} in place")
+
+
+@kibana_app.command("import")
+def kibana_import(url: str = typer.Option(None, help="Kibana URL (default: BRANDPULSE_KIBANA_URL).")) -> None:
+    """Import the saved objects into Kibana, overwriting earlier copies (re-running is harmless)."""
+    try:
+        imported = kibana.import_saved_objects(get_settings(), url)
+    except kibana.ImportFailed as error:
+        console.print(f"[red]Kibana import failed:[/] {error}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(f'Kibana: {imported} saved objects imported (dashboard "BrandPulse overview")')
 
 
 async def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_host: str = "127.0.0.1"  # where workers and ingesters serve /metrics; the API serves its own
+    elastic_worker_metrics_port: int = Field(default=9101, ge=0, le=65535)  # 0 = no metrics server
+    persist_worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
+    ingest_metrics_port: int = Field(default=9103, ge=0, le=65535)
 
     redis_url: str = "redis://127.0.0.1:16379/0"
     redis_max_connections: int = Field(default=64, ge=1)
@@ -42,6 +46,7 @@ class Settings(BaseSettings):
     elasticsearch_max_retries: int = Field(default=3, ge=0)
     elasticsearch_connections_per_node: int = Field(default=10, ge=1)
     kibana_system_password: SecretStr | None = None
+    kibana_url: str = "http://127.0.0.1:5601"  # `brandpulse kibana import` signs in as the ES user above
 
     worker_consumer: str | None = None  # this process's consumer name in its groups; default host-pid
     worker_block_ms: int = Field(default=1000, ge=1)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from brandpulse import metrics_server
 from brandpulse.brand_query import Matcher
 from brandpulse.brands import BrandPublic, ensure_demo_brands, list_brands, queries
 from brandpulse.clients import postgres_engine, redis_client
@@ -92,7 +93,13 @@ def run(once: bool = typer.Option(False, help="Poll every source once, then exit
                 stopper.cancel()
             console.print(ctx.pipeline.summary() or "nothing fetched")
 
+    _serve_metrics()
     until_signalled(main)
+
+
+def _serve_metrics() -> None:
+    settings = get_settings()
+    metrics_server.serve(settings.metrics_host, settings.ingest_metrics_port)
 
 
 async def _stop_on(event: asyncio.Event, stop: Callable[[], None]) -> None:
@@ -159,6 +166,7 @@ def simulate(
             await publish_stream(ctx.pipeline, mentions, stop, on_batch=_show_counts)
             console.print(ctx.pipeline.summary())
 
+    _serve_metrics()
     until_signalled(main)
 
 

@@ -9,8 +9,10 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from brandpulse import logs
 from brandpulse.brand_query import Matcher
 from brandpulse.contract import Mention
+from ingest import metrics
 from ingest.publisher import Publisher
 from ingest.sources.base import Rejected
 
@@ -29,7 +31,17 @@ class Pipeline:
         self, source: str, mentions: Sequence[Mention], rejected: Iterable[Rejected] = ()
     ) -> None:
         """Publish the mentions of one page that match a brand and were not seen before."""
-        counts = self.counts[source]
+        page: Counter[str] = Counter()
+        try:
+            with logs.fields(source=source):
+                await self._ingest(source, mentions, rejected, page)
+        finally:
+            self.counts[source].update(page)
+            metrics.count(source, page)
+
+    async def _ingest(
+        self, source: str, mentions: Sequence[Mention], rejected: Iterable[Rejected], counts: Counter[str]
+    ) -> None:
         for item in rejected:
             counts["invalid"] += 1
             log.warning("%s: skipped %s: %s", source, item.item, item.reason)
@@ -43,7 +55,7 @@ class Pipeline:
         counts["duplicate"] += len(result.duplicates)
         counts["invalid"] += len(result.invalid)
         for mention_id, reason in result.invalid.items():
-            log.warning("%s: mention %s not published: %s", source, mention_id, reason)
+            log.warning("mention %s not published: %s", mention_id, reason, extra={"mention_id": mention_id})
 
     def attribute(self, mention: Mention) -> Mention:
         """The mention with the brands whose query matches its title and text."""

@@ -22,8 +22,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from brandpulse import logs
 from brandpulse.contract import DEAD_LETTER_STREAM, InvalidMention
 from brandpulse.settings import Settings
+from workers import metrics
 from workers.trim import entry_order, trim_acknowledged
 
 T = TypeVar("T")
@@ -125,7 +127,8 @@ class StreamWorker(Generic[T]):
             try:
                 entries = await self._next_batch(block=not burst)
                 if entries:
-                    await self._process(entries)
+                    with logs.fields(batch_id=entries[0][0], stream=self.stream, group=self.group):
+                        await self._process(entries)
                 elif burst:
                     break
                 if time.monotonic() >= self._next_trim:
@@ -247,6 +250,7 @@ class StreamWorker(Generic[T]):
             except RetryLater as error:
                 attempt += 1
                 self.stats.retried += len(items)
+                metrics.RETRIED.labels(self.stream, self.group).inc(len(items))
                 delay = self._backoff(attempt)
                 log.warning("sink unavailable (%s); retrying %d entries in %.1f s", error, len(items), delay)
                 if await self._sleep(delay):
@@ -268,6 +272,10 @@ class StreamWorker(Generic[T]):
         self.stats.batches += 1
         self.stats.last_batch_size = len(entries)
         self.stats.last_batch_s = time.monotonic() - started
+        metrics.record_batch(
+            self.stream, self.group, size=len(entries), done=len(outcome.done), retried=left,
+            dead=len(dead), seconds=self.stats.last_batch_s,
+        )  # fmt: skip
         return left
 
     async def _deliveries(self, entry_ids: list[str]) -> dict[str, int]:

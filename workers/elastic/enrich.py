@@ -18,6 +18,7 @@ import torch
 
 from brandpulse.contract import Emotion, Enrichment, Entity, Mention, Sentiment
 from brandpulse.settings import Settings
+from workers import metrics
 from workers.elastic import runtime
 from workers.elastic.classify import Classifier
 from workers.elastic.entities import EntityExtractor
@@ -92,10 +93,10 @@ class Enricher:
         texts = [document(clean(m.title), clean(m.text)) for m in mentions]
         if not texts:
             return []
-        labels = self._start(self.classifier.predict, texts)
-        keywords = self._start(self.keywords.extract, texts)
+        labels = self._start(metrics.timed("classifier", self.classifier.predict), texts)
+        keywords = self._start(metrics.timed("keywords", self.keywords.extract), texts)
         try:
-            entities = self.entities.extract(texts)
+            entities = metrics.timed("entities", self.entities.extract)(texts)
         finally:  # never leave a model running when this call ends: the retry would run it again at once
             wait(cast(list[Future[object]], [labels, keywords]))
         return [

@@ -21,6 +21,7 @@ from brandpulse.contract import (
 )
 from brandpulse.es_indices import ensure_indices
 from brandpulse.settings import Settings
+from workers import metrics
 from workers.elastic.enrich import Enricher
 from workers.elastic.handler import ElasticHandler
 from workers.elastic.indexer import Indexer
@@ -76,11 +77,13 @@ async def run(settings: Settings, *, burst: bool = False) -> Stats:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, worker.stop)
         retention = asyncio.create_task(_retention(es, settings))
+        lag = asyncio.create_task(metrics.watch_lag([worker]))
         log.info("elastic worker %s reading %s as %s", worker.config.consumer, RAW_STREAM, ELASTIC_GROUP)
         try:
             return await worker.run(burst=burst)
         finally:
             retention.cancel()
+            lag.cancel()
             await redis.aclose()
 
 

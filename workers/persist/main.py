@@ -21,6 +21,7 @@ from brandpulse.contract import (
     decode,
 )
 from brandpulse.settings import Settings
+from workers import metrics
 from workers.loop import Fields, LoopConfig, Stats, StreamWorker
 from workers.persist.handler import PersistHandler, Write
 from workers.persist.writes import write_enrichments, write_mentions
@@ -72,8 +73,10 @@ async def run(settings: Settings, *, burst: bool = False) -> list[Stats]:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: [worker.stop() for worker in workers])
     log.info("persist worker %s reading %s and %s", workers[0].config.consumer, RAW_STREAM, ENRICHED_STREAM)
+    lag = asyncio.create_task(metrics.watch_lag(workers))
     try:
         return list(await asyncio.gather(*(worker.run(burst=burst) for worker in workers)))
     finally:
+        lag.cancel()
         await redis.aclose()
         await engine.dispose()
