@@ -15,9 +15,16 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
 STORES = ("elasticsearch", "redis", "postgres")
-JOBS = ("migrate", "es-setup", "models")
+JOBS = ("migrate", "es-setup", "models", "kibana-setup")
 OUR_LONG_RUNNING = ("api", "elastic_worker", "persist_worker", "ingester", "simulator")
-LONG_RUNNING = ("kibana", *OUR_LONG_RUNNING)
+MONITORING = ("prometheus", "grafana")
+LONG_RUNNING = ("kibana", *OUR_LONG_RUNNING, *MONITORING)
+SCALABLE = ("elastic_worker", "persist_worker", "ingester")
+STORE_DATA = {
+    "elasticsearch": "/usr/share/elasticsearch/data",
+    "redis": "/data",
+    "postgres": "/var/lib/postgresql/data",
+}
 OUR_SERVICES = (*JOBS, *OUR_LONG_RUNNING)
 
 SETTINGS_NAMES = frozenset(f"BRANDPULSE_{name.upper()}" for name in Settings.model_fields)
@@ -109,7 +116,7 @@ def test_only_our_services_build(services: dict[str, dict[str, Any]]) -> None:
     assert {name for name, service in services.items() if "build" in service} == set(OUR_SERVICES)
 
 
-@pytest.mark.parametrize("name", [*STORES, "kibana"])
+@pytest.mark.parametrize("name", [*STORES, "kibana", *MONITORING])
 def test_third_party_image_is_pinned(services: dict[str, dict[str, Any]], name: str) -> None:
     image = DEFAULTED.sub(r"\g<default>", services[name]["image"])
     repository, _, tag = image.rpartition(":")
@@ -195,3 +202,35 @@ def test_every_required_variable_is_in_env_example(compose_text: str) -> None:
     required = {match["name"] for match in INTERPOLATION.finditer(compose_text) if match["op"] == ":?"}
     example = (ROOT / ".env.example").read_text()
     assert sorted(name for name in required if not re.search(rf"^{name}=", example, re.MULTILINE)) == []
+
+
+@pytest.mark.parametrize("name", SCALABLE)
+def test_worker_can_be_scaled(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Replicas need no fixed name or host port, and keep their default, per-container consumer name."""
+    service = services[name]
+    assert "container_name" not in service
+    assert "ports" not in service
+    assert "BRANDPULSE_WORKER_CONSUMER" not in environment_of(service)
+
+
+@pytest.mark.parametrize("name", STORE_DATA)
+def test_store_keeps_its_data_in_a_named_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]], name: str
+) -> None:
+    volumes = dict(volume.split(":", 1) for volume in services[name]["volumes"])
+    (volume,) = (source for source, target in volumes.items() if target == STORE_DATA[name])
+    assert volume in compose["volumes"]
+
+
+def test_kibana_setup_imports_the_saved_objects_once_kibana_is_healthy(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    setup = services["kibana-setup"]
+    assert setup["command"] == ["kibana", "import"]
+    assert environment_of(setup)["BRANDPULSE_KIBANA_URL"] == "http://kibana:5601"
+    assert setup["depends_on"] == {"kibana": {"condition": "service_healthy"}}
+
+
+def test_our_services_serve_metrics_to_the_compose_network(services: dict[str, dict[str, Any]]) -> None:
+    for name in OUR_SERVICES:
+        assert environment_of(services[name])["BRANDPULSE_METRICS_HOST"] == "0.0.0.0", name
