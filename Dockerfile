@@ -6,11 +6,21 @@
 #   docker build -t brandpulse:local .
 #   docker build --build-arg PYTHON_VERSION=3.12 -t brandpulse:py312 .
 #
-# Stage 1 builds wheels (the project and all its dependencies); stage 2 installs only those wheels,
-# from a local directory, into a slim image with no compiler and no network access at install time.
+# Stage 1 builds the UI (frontend/dist), stage 2 wheels (the project and all its dependencies); the
+# runtime stage installs only those wheels, from a local directory, into a slim image with no compiler
+# and no network access at install time, and the API serves the UI from /app/ui.
 
 ARG PYTHON_VERSION=3.11
 ARG DEBIAN_SUITE=bookworm
+
+# --------------------------------------------------------------------------------------------------
+FROM node:20-${DEBIAN_SUITE}-slim AS ui
+
+WORKDIR /ui
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
 
 # --------------------------------------------------------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim-${DEBIAN_SUITE} AS builder
@@ -63,6 +73,8 @@ WORKDIR /app
 # to a volume at /app/.cache/models, where the elastic worker reads them).
 COPY --chown=brandpulse:brandpulse data/ /app/data/
 RUN mkdir -p /app/.cache/models && chown -R brandpulse:brandpulse /app
+COPY --from=ui /ui/dist /app/ui
+ENV BRANDPULSE_UI_DIR=/app/ui
 
 USER 10001:10001
 

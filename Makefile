@@ -7,9 +7,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BP := $(BIN)/brandpulse
 STAMP := $(VENV)/.installed
+NODE_MODULES := frontend/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install system models demo test test-unit test-integration lint format bench soak stack-up stack-down
+.PHONY: help install system models frontend demo test test-frontend test-unit test-integration lint format bench soak stack-up stack-down
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,11 +28,19 @@ $(STAMP): pyproject.toml
 models: $(STAMP)  ## Train the sentiment/emotion model once (skipped when it exists)
 	$(BP) models train
 
-demo: install models  ## Start the local stack, migrate, run the services; Ctrl-C stops them
+$(NODE_MODULES): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: $(NODE_MODULES)  ## Build the UI into frontend/dist (npm ci only when the lock file changed)
+	cd frontend && npm run build
+
+demo: install models frontend  ## Start the local stack, migrate, run the services; Ctrl-C stops them
 	$(BP) demo
 
-test: install models  ## Lint, type-check, then unit and integration tests on the local stack
+test: install models frontend  ## Lint, type-check, then unit, integration and UI tests on the local stack
 	$(MAKE) --no-print-directory lint
+	cd frontend && npm run typecheck && npm test
 	$(BP) stack up
 	status=0; $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
 	  if [ -n "$$CI" ]; then $(BP) stack down; fi; exit $$status
@@ -47,6 +56,11 @@ bench: install models  ## Component and end-to-end benchmarks, then one summary 
 
 soak: install models  ## The fault suite with longer loads and outages (about 20 minutes)
 	BRANDPULSE_FAULT_MENTIONS=1500 BRANDPULSE_FAULT_OUTAGE_S=60 $(BIN)/pytest -q -p no:cacheprovider tests/reliability
+
+test-frontend: install models frontend  ## The UI only: type check, Vitest, then the end-to-end test in Chromium
+	cd frontend && npm run typecheck && npm test
+	$(BP) stack up
+	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
 test-unit: install  ## Unit tests only (no services needed)
 	$(BIN)/pytest -q -m unit

@@ -1,5 +1,6 @@
 """The FastAPI application: a router registry, the stores opened once per process, one error model."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,8 +11,11 @@ from fastapi.routing import APIRoute
 from api import errors, metrics, timing
 from api.background import background
 from api.routes import alerts, analytics, brands, health, ingestion, live, mentions, rollups, search
+from api.static import mount_ui
 from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
 from brandpulse.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 ROUTERS = (
     search.router,
@@ -71,4 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    if not mount_ui(app, settings.ui_dir):
+        log.info("no built UI in %s: serving the API only (`make frontend` builds it)", settings.ui_dir)
     return app

@@ -143,7 +143,10 @@ def demo() -> None:
     for service in services.available(app):
         log = supervisor.start(service)
         console.print(f"started {service.name}: `brandpulse {' '.join(service.argv)}`, log {log}")
-    console.print("BrandPulse is up. Press Ctrl-C to stop.")
+    ui = f"http://{settings.api_host}:{settings.api_port}/"
+    built = (settings.ui_dir / "index.html").is_file()
+    console.print(f"BrandPulse is up: open {ui}" if built else f"BrandPulse is up: API docs at {ui}docs")
+    console.print("Press Ctrl-C to stop.")
     while not stop.wait(0.5):
         for service, code in supervisor.exited():
             console.print(f"[red]{service.name} exited with {code}[/]; see {settings.stack_dir / 'logs'}")

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     api_max_page_size: int = Field(default=100, ge=1, le=1000)
     api_max_range_days: int = Field(default=400, ge=1)
     api_live_queue_size: int = Field(default=256, ge=1)
+    ui_dir: Path = Path("frontend/dist")  # the built UI the API serves at `/` (`make frontend`)
     volume_spike_sigmas: float = Field(default=3.0, gt=0)
     alert_every_s: float = Field(default=60.0, gt=0)
     alert_webhook_url: str | None = None

@@ -19,10 +19,10 @@ TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test `unit`, `integration` or `reliability` by the folder it lives in."""
+    """Mark each test `unit`, `integration`, `reliability` or `e2e` by the folder it lives in."""
     for item in items:
         kind = item.path.relative_to(TESTS).parts[0]
-        if kind in {"unit", "integration", "reliability"}:
+        if kind in {"unit", "integration", "reliability", "e2e"}:
             item.add_marker(kind)
 
 

@@ -1,6 +1,7 @@
 """The API in-process on the real stores: a migrated database, an index alias and keys of its own."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,12 +16,15 @@ from tests.integration.api.seed import Seeded, seeded
 __all__ = ["seeded"]  # the session-wide data set the real pipeline wrote
 
 API_KEY = "test-key-0123456789"
+NO_UI = Path("/nonexistent/ui")  # tests/unit/test_static_ui.py covers the UI being served
 
 
 @pytest.fixture
 def api_settings(migrated: Settings, unique: str) -> Settings:
-    """Settings for one test's API: its own database, alias and a known write key."""
-    return migrated.model_copy(update={"api_keys": [SecretStr(API_KEY)], "es_alias": f"test-{unique}"})
+    """Settings for one test's API: its own database, alias and a known write key; no UI, built or not."""
+    return migrated.model_copy(
+        update={"api_keys": [SecretStr(API_KEY)], "es_alias": f"test-{unique}", "ui_dir": NO_UI}
+    )
 
 
 @pytest.fixture
