@@ -26,22 +26,24 @@ WITH keys AS (
 )
 INSERT INTO hourly_rollups AS r
     (brand_id, hour, source, mentions, positive, neutral, negative, sentiment_score_mean, unique_authors)
-SELECT k.brand_id, k.hour, k.source,
-       count(*),
-       count(*) FILTER (WHERE x.label = 'positive'),
-       count(*) FILTER (WHERE x.label = 'neutral'),
-       count(*) FILTER (WHERE x.label = 'negative'),
-       avg(x.sentiment_score),
-       count(DISTINCT x.author)
-FROM keys AS k CROSS JOIN LATERAL (  -- an index range scan per key, whatever the planner guesses
-    SELECT mb.author, coalesce(c.label, e.sentiment_label) AS label, e.sentiment_score
-    FROM mention_brands AS mb
-    LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
-    LEFT JOIN sentiment_corrections AS c ON c.mention_id = mb.mention_id  -- a person's label wins
-    WHERE mb.brand_id = k.brand_id AND mb.source = k.source
-      AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
+SELECT k.brand_id, k.hour, k.source, x.*
+FROM keys AS k CROSS JOIN LATERAL (  -- aggregated per key, so an index range scan per key: a join that
+    SELECT count(*),                 -- the planner may flatten would read all of mention_brands
+           count(*) FILTER (WHERE m.label = 'positive'),
+           count(*) FILTER (WHERE m.label = 'neutral'),
+           count(*) FILTER (WHERE m.label = 'negative'),
+           avg(m.sentiment_score),
+           count(DISTINCT m.author)
+    FROM (
+        SELECT mb.author, coalesce(c.label, e.sentiment_label) AS label, e.sentiment_score
+        FROM mention_brands AS mb
+        LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
+        LEFT JOIN sentiment_corrections AS c ON c.mention_id = mb.mention_id  -- a person's label wins
+        WHERE mb.brand_id = k.brand_id AND mb.source = k.source
+          AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
+    ) AS m
+    HAVING count(*) > 0
 ) AS x
-GROUP BY k.brand_id, k.hour, k.source
 ON CONFLICT (brand_id, hour, source) DO UPDATE SET
     mentions = EXCLUDED.mentions, positive = EXCLUDED.positive, neutral = EXCLUDED.neutral,
     negative = EXCLUDED.negative, sentiment_score_mean = EXCLUDED.sentiment_score_mean,
@@ -56,13 +58,17 @@ WITH keys AS (
 )
 INSERT INTO daily_rollups AS d
     (brand_id, day, source, mentions, positive, neutral, negative, sentiment_score_mean)
-SELECT k.brand_id, k.day, k.source, sum(h.mentions), sum(h.positive), sum(h.neutral), sum(h.negative),
-       sum(h.sentiment_score_mean * (h.positive + h.neutral + h.negative)) / nullif(
-           sum(h.positive + h.neutral + h.negative) FILTER (WHERE h.sentiment_score_mean IS NOT NULL), 0
-       )  -- hour means weighted by their labelled mentions
-FROM keys AS k JOIN hourly_rollups AS h
-  ON h.brand_id = k.brand_id AND h.source = k.source AND h.hour >= k.day AND h.hour < k.day + interval '1 day'
-GROUP BY k.brand_id, k.day, k.source
+SELECT k.brand_id, k.day, k.source, s.*
+FROM keys AS k CROSS JOIN LATERAL (  -- aggregated per key, so a primary-key range scan (a join: every hour)
+    SELECT sum(h.mentions), sum(h.positive), sum(h.neutral), sum(h.negative),
+           sum(h.sentiment_score_mean * (h.positive + h.neutral + h.negative)) / nullif(
+               sum(h.positive + h.neutral + h.negative) FILTER (WHERE h.sentiment_score_mean IS NOT NULL), 0
+           )  -- hour means weighted by their labelled mentions
+    FROM hourly_rollups AS h
+    WHERE h.brand_id = k.brand_id AND h.hour >= k.day AND h.hour < k.day + interval '1 day'
+      AND h.source = k.source
+    HAVING count(*) > 0
+) AS s
 ON CONFLICT (brand_id, day, source) DO UPDATE SET
     mentions = EXCLUDED.mentions, positive = EXCLUDED.positive, neutral = EXCLUDED.neutral,
     negative = EXCLUDED.negative, sentiment_score_mean = EXCLUDED.sentiment_score_mean, updated_at = now()
