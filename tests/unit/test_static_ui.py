@@ -17,7 +17,7 @@ def dist(tmp_path: Path) -> Path:
     """A tiny build: index.html and one hashed asset."""
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text(INDEX)
-    (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
+    (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1);\n" * 200)
     return tmp_path
 
 
@@ -41,10 +41,12 @@ async def test_app_routes_get_index_html_revalidated(ui: httpx.AsyncClient, path
     assert response.headers["cache-control"] == "no-cache"
 
 
-async def test_hashed_assets_are_immutable(ui: httpx.AsyncClient) -> None:
-    response = await ui.get("/assets/index-abc123.js")
+async def test_hashed_assets_are_immutable_and_gzipped(ui: httpx.AsyncClient) -> None:
+    response = await ui.get("/assets/index-abc123.js", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert "immutable" in response.headers["cache-control"]
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.text == "console.log(1);\n" * 200
 
 
 @pytest.mark.parametrize("path", ["/api/no/such/route", "/assets/gone.js", "/favicon.ico"])
