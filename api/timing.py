@@ -37,11 +37,25 @@ def _timed(store: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awa
     return timed
 
 
+def _timed_sync(store: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            add_wait(store, time.perf_counter() - started)
+
+    return timed
+
+
 def instrument(es: AsyncElasticsearch, engine: AsyncEngine, redis: Redis) -> None:
     """Make the three clients report their waits."""
     transport: Any = es.transport
     transport.perform_request = _timed("es", transport.perform_request)
     redis.execute_command = _timed("redis", redis.execute_command)  # type: ignore[method-assign,assignment]
+
+    pool: Any = engine.sync_engine.pool  # a checkout waits for a free connection, then pings it
+    pool.connect = _timed_sync("pg", pool.connect)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def before(conn: Any, *_: Any) -> None:

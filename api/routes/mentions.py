@@ -16,6 +16,7 @@ from elasticsearch import ApiError as EsApiError
 from elasticsearch import AsyncElasticsearch, TransportError
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
+from pydantic_core import to_json
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Row
@@ -24,7 +25,6 @@ from api.deps import EngineDep, EsDep, ReadKey, RedisDep, SettingsDep, WriteKey
 from api.errors import ApiError, ErrorResponse
 from api.filters import MentionFilters
 from api.queries import postgres
-from api.responses import json_body
 from brandpulse import corrections
 from brandpulse.contract import EmotionLabel, SentimentLabel
 
@@ -119,12 +119,13 @@ async def list_mentions(
         rows = await postgres.history(engine, query)
     page = [mention_public(row) for row in rows[: filters.size]]
     more = len(rows) > filters.size
-    return json_body(MentionsPublic(data=page, next_cursor=encode_cursor(page[-1]) if more else None))
+    body = {"data": page, "next_cursor": encode_cursor(page[-1]) if more else None}
+    return Response(to_json(body), media_type="application/json")  # MentionsPublic's shape, written once
 
 
-def encode_cursor(last: MentionPublic) -> str:
+def encode_cursor(last: dict[str, Any]) -> str:
     """An opaque cursor: the position of the last mention of a page."""
-    raw = json.dumps([last.published_at.isoformat(), last.id], separators=(",", ":"))
+    raw = json.dumps([last["published_at"].isoformat(), last["id"]], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -144,27 +145,29 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return position.published_at, position.id
 
 
-def mention_public(row: Row[Any]) -> MentionPublic:
-    """A history row as the public model."""
-    enrichment = EnrichmentPublic.model_validate(row._asdict()) if row.enriched else None
-    correction = (
-        CorrectionPublic(
-            label=row.corrected_label, corrected_by=row.corrected_by, corrected_at=row.corrected_at
-        )
-        if row.corrected_label
-        else None
-    )
-    return MentionPublic(
-        **{name: getattr(row, name) for name in ("source", "external_id", "url", "title", "text", "author")},
-        id=row.id.hex,
-        lang=row.lang,
-        published_at=row.published_at,
-        fetched_at=row.fetched_at,
-        brand_ids=row.brand_ids,
-        sentiment=row.corrected_label or row.sentiment_label,
-        enrichment=enrichment,
-        correction=correction,
-    )
+def mention_public(row: Row[Any]) -> dict[str, Any]:
+    """A history row as `MentionPublic`'s JSON fields, built as plain data: PostgreSQL's typed columns
+    already guarantee the types, and model instances were most of a history page's CPU."""
+    data = row._mapping
+    return {
+        "id": data["id"].hex,
+        **{name: data[name] for name in MENTION_COLUMNS},
+        "sentiment": data["corrected_label"] or data["sentiment_label"],
+        "enrichment": {name: data[name] for name in ENRICHMENT_COLUMNS} if data["enriched"] else None,
+        "correction": {
+            "label": data["corrected_label"],
+            "corrected_by": data["corrected_by"],
+            "corrected_at": data["corrected_at"],
+        }
+        if data["corrected_label"]
+        else None,
+    }
+
+
+ENRICHMENT_COLUMNS = tuple(EnrichmentPublic.model_fields)
+MENTION_COLUMNS = tuple(
+    name for name in MentionPublic.model_fields if name not in {"id", "sentiment", "enrichment", "correction"}
+)
 
 
 class SentimentUpdate(BaseModel):
