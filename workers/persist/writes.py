@@ -27,9 +27,10 @@ RETURNING id
 
 INSERT_MENTION_BRANDS = text("""
 INSERT INTO mention_brands (brand_id, published_at, mention_id, source, author)
-SELECT b.brand_id, m.published_at, m.id, m.source, m.author
-FROM unnest(CAST(:brand_id AS bigint[]), CAST(:mention_id AS uuid[])) AS b(brand_id, mention_id)
-JOIN mentions AS m ON m.id = b.mention_id
+SELECT * FROM unnest(
+    CAST(:brand_id AS bigint[]), CAST(:published_at AS timestamptz[]), CAST(:mention_id AS uuid[]),
+    CAST(:source AS text[]), CAST(:author AS text[])
+)
 ON CONFLICT DO NOTHING
 """)
 
@@ -63,11 +64,11 @@ async def write_mentions(connection: AsyncConnection, mentions: Sequence[Mention
     new_ids = {row.id.hex for row in inserted}
     new = [mention for mention in unique if mention.id in new_ids]
     await lock_mentions(connection, new_ids)
-    links = [(brand_id, m.id) for m in new for brand_id in m.brand_ids]
+    links = [(b, m.published_at, m.id, m.source, without_nul(m.author)) for m in new for b in m.brand_ids]
     if links:
-        brand_ids, mention_ids = zip(*links, strict=True)
+        columns = ("brand_id", "published_at", "mention_id", "source", "author")
         await connection.execute(
-            INSERT_MENTION_BRANDS, {"brand_id": list(brand_ids), "mention_id": list(mention_ids)}
+            INSERT_MENTION_BRANDS, dict(zip(columns, map(list, zip(*links, strict=True)), strict=True))
         )
     keys: set[Key] = {(b, hour_of(m.published_at), m.source) for m in new for b in m.brand_ids}
     await recount(connection, keys)

@@ -71,9 +71,10 @@ async def test_a_newer_enrichment_replaces_an_older_one_and_an_older_one_does_no
 
 
 async def test_nul_characters_are_dropped_not_refused(pg: AsyncEngine) -> None:
-    odd = mention(1, text="Acme\x00 rocks", meta={"k\x00": ["v\x00"]})
+    odd = mention(1, text="Acme\x00 rocks", meta={"k\x00": ["v\x00"]}).model_copy(update={"author": "a\x00b"})
     await write(pg, [odd])
-    assert await rows(pg, "SELECT text, meta FROM mentions") == [("Acme rocks", {"k": ["v"]})]
+    assert await rows(pg, "SELECT text, meta, author FROM mentions") == [("Acme rocks", {"k": ["v"]}, "ab")]
+    assert await rows(pg, "SELECT author FROM mention_brands") == [("ab",)]
 
 
 async def test_mentions_without_brands_are_stored_but_not_rolled_up(pg: AsyncEngine) -> None:
