@@ -1,6 +1,6 @@
 """API benchmark: search, analytics and the PostgreSQL endpoints under 16 concurrent clients.
 
-    .venv/bin/python bench/api.py [--mentions 2000] [--rollup-rows 1000000] [--requests 400] [--workers 2]
+    .venv/bin/python bench/api.py [--mentions 2000] [--rollup-rows 1000000] [--seconds 6] [--workers 2]
 
 Seeds mentions through the real pipeline (simulator -> ingest pipeline -> elastic and persist workers)
 into a database and an index of its own, adds synthetic hourly rollup rows so the rollup endpoint reads
@@ -9,7 +9,9 @@ endpoint p50/p95 with 16 concurrent clients, uncached (each request a new query)
 query again), and the API's own cost from the `Server-Timing` header (the request time minus the time
 the API waited on Elasticsearch, PostgreSQL and Redis). Under 16 clients on 2 cores that figure includes
 the time a request queues for the CPU behind the others, so it is also measured with one client: the
-cost of a request by itself. Needs the trained model and the local stack. Writes bench/results/api.json.
+cost of a request by itself. The clients are `wrk` (Debian's package) with `server_timing.lua`: a
+Python client would take a core's worth of the CPU it measures. Needs the trained model, wrk and the
+local stack. Writes bench/results/api.json.
 """
 
 # ruff: noqa: E402 - imports follow the sys.path fix below
@@ -23,9 +25,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 RESULTS = Path(__file__).parent / "results"
 KEY = "bench-key-" + uuid.uuid4().hex
 CLIENTS = 16
+WRK_SCRIPT = Path(__file__).parent / "server_timing.lua"
 TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 ROLLUPS = """
 INSERT INTO hourly_rollups (brand_id, hour, source, mentions, positive, neutral, negative,
@@ -65,16 +68,6 @@ FROM generate_series(1, 50) AS b, generate_series(0, :hours - 1) AS h,
      unnest(ARRAY['news', 'reddit', 'hackernews', 'x', 'gdelt']) AS s
 ON CONFLICT DO NOTHING
 """
-
-
-@dataclass
-class Samples:
-    """Per request: total milliseconds and the API's own milliseconds."""
-
-    total: list[float] = field(default_factory=list)
-    own: list[float] = field(default_factory=list)
-    hits: int = 0
-    errors: list[str] = field(default_factory=list)  # non-200 answers (503: the ES-API server timed out)
 
 
 async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
@@ -124,10 +117,17 @@ async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
 def requests(brands: list[int]) -> dict[str, list[str]]:
     """Per endpoint, a pool of distinct query strings (uncached: each used once; cached: the first, again)."""
     rng = random.Random(5)
-    windows = [f"{h}h" for h in range(6, 49)]
+
+    now = datetime.now(UTC).replace(microsecond=0)
 
     def variants(path: str, extra: str = "") -> list[str]:
-        return [f"{path}?last={rng.choice(windows)}&brand={rng.choice(brands)}{extra}" for _ in range(200)]
+        """Distinct queries (each its own cache entry): a window start to the second, a brand."""
+        starts = rng.sample(range(6 * 3600, 48 * 3600), 3000)
+        return [
+            f"{path}?since={(now - timedelta(seconds=start)).isoformat().replace('+00:00', 'Z')}"
+            f"&brand={rng.choice(brands)}{extra}"
+            for start in starts
+        ]
 
     return {
         "analytics/sentiment": variants("/api/elastic/analytics/sentiment"),
@@ -138,36 +138,47 @@ def requests(brands: list[int]) -> dict[str, list[str]]:
         "rollups/hourly (1M rows)": [
             f"/api/rollups/hourly?brand={1000 + rng.randrange(1, 51)}&since="
             f"{(datetime.now(UTC) - timedelta(days=rng.randrange(30, 160))).date()}T00:00:00Z"
-            for _ in range(200)
+            for _ in range(3000)
         ],
         # last: the ES-API server goes on with queued searches after their clients gave up
-        "search": variants("/api/elastic/search", "&q=new OR support&size=20"),
+        "search": variants("/api/elastic/search", "&q=new%20OR%20support&size=20"),
     }
 
 
-async def drive(base: str, paths: list[str], total: int, concurrency: int = CLIENTS) -> Samples:
-    """`total` requests over `paths` (cycled) from `concurrency` concurrent clients."""
-    samples = Samples()
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for n in range(total):
-        queue.put_nowait(paths[n % len(paths)])
+def drive(base: str, paths: list[str], seconds: float, connections: int = CLIENTS) -> dict[str, Any]:
+    """`connections` clients sending `paths` (cycled) for `seconds`: wrk's p50/p95 (ms), the API's own
+    milliseconds per answer, cache hits, non-200 answers (503: the ES-API server timed out)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listing:
+        listing.write("\n".join(paths) + "\n")
+        listing.flush()
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "60s",
+            "-s",
+            str(WRK_SCRIPT),
+        ]
+        run = subprocess.run(
+            [*command, base, "--", listing.name, KEY], capture_output=True, text=True, check=False
+        )
+    if run.returncode:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stderr or run.stdout}")
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
-    async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": KEY}, timeout=60) as http:
-            while not queue.empty():
-                path = queue.get_nowait()
-                started = time.perf_counter()
-                response = await http.get(path)
-                samples.total.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    samples.errors.append(f"{response.status_code} {response.text[:200]}")
-                    continue
-                timing = dict(TIMING.findall(response.headers.get("server-timing", "")))
-                samples.own.append(float(timing.get("app", "nan")))
-                samples.hits += response.headers.get("x-cache") == "hit"
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return samples
+def settle(settings: Settings, quick_s: float = 0.2, limit_s: float = 120) -> None:
+    """Wait until the ES-API server answers a count quickly again (it has no backlog)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        httpx.get(f"{settings.elasticsearch_url}/{settings.es_alias}/_count", timeout=limit_s)
+        if time.monotonic() - started < quick_s:
+            return
+        time.sleep(0.5)
 
 
 def serve(settings: Settings, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -203,7 +214,7 @@ def p(values: list[float], q: float) -> float:
 
 
 async def bench(
-    settings: Settings, mentions: int, rollup_rows: int, count: int, workers: int
+    settings: Settings, mentions: int, rollup_rows: int, seconds: float, workers: int
 ) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     url = make_url(settings.postgres_url.get_secret_value())
@@ -234,12 +245,14 @@ async def bench(
         try:
             results: dict[str, Any] = {}
             for name, paths in requests(brands).items():
-                await drive(base, paths[-8:], 16, concurrency=4)  # warm-up: first calls load code
-                alone = await drive(base, paths[::-1], count // 8, concurrency=1)
-                many = count // 4 if name == "search" else count  # the ES-API server does ~3 searches/s
-                uncached = await drive(base, paths, many)
-                cached = await drive(base, paths[:1], many)
-                results[name] = {"alone": vars(alone), "uncached": vars(uncached), "cached": vars(cached)}
+                long = 3 * seconds if name == "search" else seconds  # the ES-API server: ~3 searches/s
+                drive(base, paths[-100:], 2, connections=4)  # warm-up: first calls load code
+                alone = drive(base, paths[1000:2000], seconds / 2, connections=1)
+                drive(base, paths[-1:], 1, connections=1)  # fill one cache entry: hits only below
+                cached = drive(base, paths[-1:], long)  # before the ES-API server has a backlog
+                uncached = drive(base, paths[:1000], long)
+                settle(own)  # the ES-API server finishes the searches whose clients left
+                results[name] = {"alone": alone, "uncached": uncached, "cached": cached}
             return results
         finally:
             server.terminate()
@@ -257,27 +270,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=2000)
     parser.add_argument("--rollup-rows", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per column (search: 3x)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API processes")
     args = parser.parse_args()
-    results = asyncio.run(bench(Settings(), args.mentions, args.rollup_rows, args.requests, args.workers))
-    print(f"\n{CLIENTS} concurrent clients ({args.requests} requests per column) against {args.workers} API "
-          f"processes; 'alone' is one client ({args.requests // 8} requests); milliseconds")  # fmt: skip
-    print(f"{'endpoint':<28}{'p50':>8}{'p95':>8}{'cached p50':>12}{'cached p95':>12}{'hits':>6}"
-          f"{'own p95':>9}{'own p95 alone':>15}{'errors':>8}")  # fmt: skip
+    results = asyncio.run(bench(Settings(), args.mentions, args.rollup_rows, args.seconds, args.workers))
+    print(f"\n{CLIENTS} concurrent clients (wrk, {args.seconds:g} s per column) against {args.workers} API "
+          f"processes; 'alone' is one client; ms; hits: uncached | cached")  # fmt: skip
+    print(f"{'endpoint':<26}{'p50':>8}{'p95':>8}{'cached p50':>12}{'cached p95':>12}{'hits':>11}"
+          f"{'own p95':>9}{'own p95 alone':>15}{'requests':>10}{'errors':>8}")  # fmt: skip
     worst_own = worst_alone = worst_cached = rollup_p95 = 0.0
     for name, row in results.items():
         al, un, ca = row["alone"], row["uncached"], row["cached"]
         own, alone = p(un["own"] + ca["own"], 95), p(al["own"], 95)
-        hits = ca["hits"] / len(ca["total"])
-        errors = len(al["errors"]) + len(un["errors"]) + len(ca["errors"])
-        print(f"{name:<28}{p(un['total'], 50):>8.1f}{p(un['total'], 95):>8.1f}{p(ca['total'], 50):>12.1f}"
-              f"{p(ca['total'], 95):>12.1f}{hits:>6.0%}{own:>9.1f}{alone:>15.1f}{errors:>8}")  # fmt: skip
+        hits = f"{un['hits'] / max(1, un['requests']):.0%} | {ca['hits'] / max(1, ca['requests']):.0%}"
+        requests_made = al["requests"] + un["requests"] + ca["requests"]
+        errors = sum(column["errors"] + column["timeouts"] for column in (al, un, ca))
+        print(f"{name:<26}{un['p50']:>8.1f}{un['p95']:>8.1f}{ca['p50']:>12.1f}{ca['p95']:>12.1f}{hits:>11}"
+              f"{own:>9.1f}{alone:>15.1f}{requests_made:>10}{errors:>8}")  # fmt: skip
         worst_own, worst_alone = max(worst_own, own), max(worst_alone, alone)
         if name.startswith("analytics"):
-            worst_cached = max(worst_cached, p(ca["total"], 95))
+            worst_cached = max(worst_cached, ca["p95"])
         if name.startswith("rollups"):
-            rollup_p95 = p(un["total"], 95)
+            rollup_p95 = un["p95"]
     checks = [
         ("API's own cost p95, one client (worst endpoint)", worst_alone, 10.0),
         ("API's own cost p95, 16 clients (worst endpoint)", worst_own, 10.0),

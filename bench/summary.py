@@ -29,7 +29,7 @@ def worst(api: dict[str, Any], column: str, prefix: str = "") -> float:
         return max(p95(row["alone"]["own"]) for row in rows)
     if column == "own":
         return max(p95(row["uncached"]["own"] + row["cached"]["own"]) for row in rows)
-    return max(p95(row[column]["total"]) for row in rows)
+    return max(float(row[column]["p95"]) for row in rows)
 
 
 def enrich_ratio(enrich: dict[str, Any]) -> float:

@@ -7,6 +7,7 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/1[5-7]/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql-15)
 command -v psql >/dev/null || missing+=(postgresql-client-15)
 command -v chromium >/dev/null || missing+=(chromium)  # the frontend's end-to-end tests drive it
+command -v wrk >/dev/null || missing+=(wrk)  # bench/api.py: 16 clients that take little of the CPU they measure
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""
