@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from fastapi import FastAPI
 
 from ingest.pipeline import Pipeline
 from ingest.sources.simulator import SimulatedMentions
+from tests.reliability.rig import free_port
 
 FRONTEND: Final = Path(__file__).resolve().parents[2] / "frontend"
 SCREENSHOTS: Final = FRONTEND / "e2e-screenshots"
@@ -26,17 +26,10 @@ CHROMIUM: Final = "/usr/bin/chromium"
 BROWSER_TIMEOUT_S: Final = 240.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.asynccontextmanager
 async def serve(app: FastAPI) -> AsyncIterator[str]:
     """Serve `app` with uvicorn on a free loopback port in this event loop; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
