@@ -35,10 +35,16 @@ async def _engine(request: Request) -> AsyncEngine:
     return engine
 
 
+async def _reader(request: Request) -> AsyncEngine:
+    reader: AsyncEngine = request.app.state.reader
+    return reader
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 EsDep = Annotated[AsyncElasticsearch, Depends(_es)]
 EngineDep = Annotated[AsyncEngine, Depends(_engine)]
+ReaderDep = Annotated[AsyncEngine, Depends(_reader)]  # autocommit: for routes that only read, one statement
 
 
 def valid_key(settings: Settings, key: str | None) -> bool:

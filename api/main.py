@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = redis_client(settings)
         app.state.es = elasticsearch_client(settings)
         app.state.engine = postgres_engine(settings)
-        timing.instrument(app.state.es, app.state.engine, app.state.redis)
+        app.state.reader = postgres_engine(settings, autocommit=True)
+        timing.instrument(app.state.es, (app.state.engine, app.state.reader), app.state.redis)
         try:
             async with background(app, settings):  # the live-feed fan-out and the alert evaluator
                 yield
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.redis.aclose()
             await app.state.es.close()
             await app.state.engine.dispose()
+            await app.state.reader.dispose()
 
     app = FastAPI(
         title="BrandPulse API",

@@ -5,7 +5,7 @@ The waits are summed per request in a context variable by thin wrappers around t
 """
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -48,12 +48,16 @@ def _timed_sync(store: str, call: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
-def instrument(es: AsyncElasticsearch, engine: AsyncEngine, redis: Redis) -> None:
-    """Make the three clients report their waits."""
+def instrument(es: AsyncElasticsearch, engines: Iterable[AsyncEngine], redis: Redis) -> None:
+    """Make the three stores' clients report their waits."""
     transport: Any = es.transport
     transport.perform_request = _timed("es", transport.perform_request)
     redis.execute_command = _timed("redis", redis.execute_command)  # type: ignore[method-assign,assignment]
+    for engine in engines:
+        _instrument_engine(engine)
 
+
+def _instrument_engine(engine: AsyncEngine) -> None:
     pool: Any = engine.sync_engine.pool  # a checkout waits for a free connection, then pings it
     pool.connect = _timed_sync("pg", pool.connect)
 

@@ -36,19 +36,25 @@ def elasticsearch_client(settings: Settings) -> AsyncElasticsearch:
     )
 
 
-def postgres_engine(settings: Settings) -> AsyncEngine:
-    """A SQLAlchemy async engine on asyncpg with a bounded, pre-pinged pool and a statement timeout."""
+def postgres_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
+    """A SQLAlchemy async engine on asyncpg with a bounded, pre-pinged pool and a statement timeout.
+
+    `autocommit` makes an engine for single-statement reads: no BEGIN and ROLLBACK round trips around each
+    query (a statement is its own snapshot); its `begin()` is no transaction, so never write through it.
+    """
     return create_async_engine(
         settings.postgres_url.get_secret_value(),
         pool_size=settings.postgres_pool_size,
         max_overflow=settings.postgres_max_overflow,
         pool_timeout=settings.postgres_pool_timeout_s,
         pool_pre_ping=True,
+        isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
         connect_args={
             "timeout": settings.postgres_connect_timeout_s,
             "server_settings": {
                 "statement_timeout": str(settings.postgres_statement_timeout_ms),
                 "application_name": "brandpulse",
+                "timezone": "UTC",  # times PostgreSQL writes as text (JSON built in SQL) are in UTC
             },
         },
     )

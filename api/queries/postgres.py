@@ -33,12 +33,27 @@ def refused_values_as_400() -> Iterator[None]:
         raise
 
 
+# Each row is its `MentionPublic` JSON, built by PostgreSQL: the API then joins the rows of a page instead of
+# decoding every column (JSON ones twice) and encoding them again; `published_at` and `id` make the cursor.
 COLUMNS = """
-m.id, m.source, m.external_id, m.url, m.title, m.text, m.author, m.lang, m.published_at, m.fetched_at,
-ARRAY(SELECT b.brand_id FROM mention_brands AS b WHERE b.mention_id = m.id ORDER BY b.brand_id) AS brand_ids,
-e.mention_id IS NOT NULL AS enriched, e.sentiment_label, e.sentiment_score, e.sentiment_probabilities,
-e.emotion_label, e.emotion_probabilities, e.entities, e.keywords, e.models, e.enriched_at,
-c.label AS corrected_label, c.corrected_by, c.corrected_at
+CAST(json_build_object(
+    'id', translate(CAST(m.id AS text), '-', ''), 'source', m.source, 'external_id', m.external_id,
+    'url', m.url, 'title', m.title, 'text', m.text, 'author', m.author, 'lang', m.lang,
+    'published_at', m.published_at, 'fetched_at', m.fetched_at,
+    'brand_ids', ARRAY(
+        SELECT b.brand_id FROM mention_brands AS b WHERE b.mention_id = m.id ORDER BY b.brand_id
+    ),
+    'sentiment', coalesce(c.label, e.sentiment_label),  -- a person's label wins
+    'enrichment', CASE WHEN e.mention_id IS NOT NULL THEN json_build_object(
+        'sentiment_label', e.sentiment_label, 'sentiment_score', e.sentiment_score,
+        'sentiment_probabilities', e.sentiment_probabilities, 'emotion_label', e.emotion_label,
+        'emotion_probabilities', e.emotion_probabilities, 'entities', e.entities, 'keywords', e.keywords,
+        'models', e.models, 'enriched_at', e.enriched_at
+    ) END,
+    'correction', CASE WHEN c.label IS NOT NULL THEN json_build_object(
+        'label', c.label, 'corrected_by', c.corrected_by, 'corrected_at', c.corrected_at
+    ) END
+) AS text) AS doc, m.published_at, m.id
 """
 JOINS = """
 LEFT JOIN enrichments AS e ON e.mention_id = m.id
@@ -99,7 +114,8 @@ class HistoryQuery:
 
 
 async def history(engine: AsyncEngine, query: HistoryQuery) -> Sequence[Row[Any]]:
-    """Mentions matching `query`, newest first (published_at, then id, descending)."""
+    """Mentions matching `query`, newest first (published_at, then id, descending): rows of
+    (doc: the mention's JSON, published_at, id)."""
     filters = {name: values for name, values in (query.filters or {}).items() if values}
     params: dict[str, Any] = {"start": query.start, "end": query.end, "limit": query.limit, **filters}
     if "entity" in filters:
@@ -123,27 +139,26 @@ def entity_object(key: str) -> dict[str, str]:
     return {"type": kind, "text": name}
 
 
-HOURLY = """
-SELECT r.brand_id, r.hour AS start, r.source, r.mentions, r.positive, r.neutral, r.negative,
-       r.sentiment_score_mean, r.unique_authors
-FROM {brands} CROSS JOIN LATERAL (  -- one primary-key range scan per brand
-    SELECT * FROM hourly_rollups AS h
-    WHERE h.brand_id = wanted.brand_id AND h.hour >= :start AND h.hour < :end AND {where}
+# The rows come back as one JSON array of `RollupPublic` objects built by PostgreSQL (a range can hold
+# thousands of rows: decoding and re-encoding them was most of the endpoint's own cost).
+ROLLUP_ROWS = """
+SELECT CAST(coalesce(json_agg(json_build_object(
+    'brand_id', r.brand_id, 'source', r.source, 'start', r.{bucket}, 'mentions', r.mentions,
+    'positive', r.positive, 'neutral', r.neutral, 'negative', r.negative,
+    'sentiment_score_mean', r.sentiment_score_mean, 'unique_authors', {unique_authors}
+) ORDER BY r.brand_id, r.{bucket}, r.source), '[]') AS text)
+FROM {{brands}} CROSS JOIN LATERAL (  -- one primary-key range scan per brand
+    SELECT * FROM {table} AS h
+    WHERE h.brand_id = wanted.brand_id AND h.{bucket} >= :start AND h.{bucket} < :end AND {{where}}
     OFFSET 0  -- keeps the planner from flattening the per-brand scan into one sequential scan
 ) AS r
-ORDER BY r.brand_id, r.hour, r.source
 """
-
-DAILY = """
-SELECT r.brand_id, r.day AS start, r.source, r.mentions, r.positive, r.neutral, r.negative,
-       r.sentiment_score_mean, NULL::integer AS unique_authors  -- distinct authors do not add up across hours
-FROM {brands} CROSS JOIN LATERAL (  -- the days kept beside the hours (`brandpulse.rollups`)
-    SELECT * FROM daily_rollups AS h
-    WHERE h.brand_id = wanted.brand_id AND h.day >= :start AND h.day < :end AND {where}
-    OFFSET 0
-) AS r
-ORDER BY r.brand_id, r.day, r.source
-"""
+HOURLY = ROLLUP_ROWS.format(bucket="hour", table="hourly_rollups", unique_authors="r.unique_authors")
+DAILY = ROLLUP_ROWS.format(  # the days kept beside the hours (`brandpulse.rollups`)
+    bucket="day",
+    table="daily_rollups",
+    unique_authors="NULL",  # distinct authors do not add up across hours
+)
 
 GIVEN_BRANDS = "unnest(CAST(:brand AS bigint[])) AS wanted(brand_id)"
 # Every brand with rollups, by a skip scan of the primary key: one index probe per distinct brand
@@ -167,14 +182,16 @@ async def rollups(
     interval: Literal["hour", "day"],
     brand: Sequence[int] = (),
     source: Sequence[str] = (),
-) -> Sequence[Row[Any]]:
-    """Rollup rows per brand, bucket and source in [start, end) (bucket-aligned by the caller)."""
+) -> str:
+    """Rollups per brand, bucket and source in [start, end) (bucket-aligned by the caller), as a JSON array
+    of `RollupPublic` objects ordered by brand, bucket and source."""
     where = "h.source = ANY(CAST(:source AS text[]))" if source else "TRUE"
     brands = GIVEN_BRANDS if brand else EVERY_BRAND
     statement = (HOURLY if interval == "hour" else DAILY).format(brands=brands, where=where)
     params = {"start": start, "end": end, "brand": list(brand), "source": list(source)}
     async with engine.connect() as connection:
-        return (await connection.execute(text(statement), params)).all()
+        rows: str = (await connection.execute(text(statement), params)).scalar_one()
+    return rows
 
 
 BRAND_COLUMNS = (Brand.id, Brand.slug, Brand.name, Brand.query, Brand.feeds, Brand.active)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from api.alert_rules import DEFAULT_SHARE, DEFAULT_WINDOW_S, RuleKind, check_threshold
-from api.deps import EngineDep, ReadKey, SettingsDep, WriteKey
+from api.deps import EngineDep, ReaderDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ApiError, ErrorResponse
 from brandpulse.alert_events import AlertEvent
 from brandpulse.settings import Settings
@@ -125,13 +125,13 @@ class AlertsPublic(BaseModel):
 
 @router.get("/alerts/rules", dependencies=[ReadKey])
 async def list_alert_rules(
-    engine: EngineDep, brand: Annotated[list[BigId] | None, Query(max_length=50)] = None
+    reader: ReaderDep, brand: Annotated[list[BigId] | None, Query(max_length=50)] = None
 ) -> AlertRulesPublic:
     """Every rule, or the rules of some brands."""
     query = select(*RULE_COLUMNS).order_by(AlertRule.id)
     if brand:
         query = query.where(AlertRule.brand_id.in_(brand))
-    async with engine.connect() as connection:
+    async with reader.connect() as connection:
         rules = [AlertRulePublic.model_validate(row._asdict()) for row in await connection.execute(query)]
     return AlertRulesPublic(data=rules, count=len(rules))
 
@@ -151,9 +151,9 @@ async def create_alert_rule(
 
 
 @router.get("/alerts/rules/{rule_id}", dependencies=[ReadKey], responses=NOT_FOUND)
-async def read_alert_rule(rule_id: RuleId, engine: EngineDep) -> AlertRulePublic:
+async def read_alert_rule(rule_id: RuleId, reader: ReaderDep) -> AlertRulePublic:
     """One rule."""
-    async with engine.connect() as connection:
+    async with reader.connect() as connection:
         row = (await connection.execute(select(*RULE_COLUMNS).where(AlertRule.id == rule_id))).one_or_none()
     if row is None:
         raise ApiError(404, "not_found", f"alert rule {rule_id} does not exist")
@@ -222,7 +222,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 @router.get("/alerts", dependencies=[ReadKey])
 async def list_alerts(
-    engine: EngineDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     brand: Annotated[list[BigId] | None, Query(max_length=50)] = None,
     limit: Annotated[int, Query(ge=1)] = 50,
@@ -235,7 +235,7 @@ async def list_alerts(
         query = query.where(Alert.brand_id.in_(brand))
     if cursor:
         query = query.where(tuple_(Alert.fired_at, Alert.id) < tuple_(*_decode_cursor(cursor)))
-    async with engine.connect() as connection:
+    async with reader.connect() as connection:
         rows = (await connection.execute(query)).all()
     alerts = [AlertEvent.model_validate(row._asdict()) for row in rows[:limit]]
     return AlertsPublic(data=alerts, next_cursor=_encode_cursor(alerts[-1]) if len(rows) > limit else None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
 from sqlalchemy.exc import IntegrityError
 
-from api.deps import EngineDep, ReadKey, WriteKey
+from api.deps import EngineDep, ReaderDep, ReadKey, WriteKey
 from api.errors import ApiError, ErrorResponse
 from api.queries import postgres
 from brandpulse import brands as registry
@@ -48,17 +48,17 @@ class BrandsPublic(BaseModel):
 
 @router.get("/brands", dependencies=[ReadKey])
 async def list_brands(
-    engine: EngineDep, active: Annotated[bool, Query(description="Only active brands.")] = False
+    reader: ReaderDep, active: Annotated[bool, Query(description="Only active brands.")] = False
 ) -> BrandsPublic:
     """Every brand (or every active one), by id."""
-    brands = await registry.list_brands(engine, active_only=active)
+    brands = await registry.list_brands(reader, active_only=active)
     return BrandsPublic(data=brands, count=len(brands))
 
 
 @router.get("/brands/{brand_id}", dependencies=[ReadKey], responses=NOT_FOUND)
-async def read_brand(brand_id: BrandId, engine: EngineDep) -> BrandPublic:
+async def read_brand(brand_id: BrandId, reader: ReaderDep) -> BrandPublic:
     """One brand."""
-    return _found(await postgres.read_brand(engine, brand_id), brand_id)
+    return _found(await postgres.read_brand(reader, brand_id), brand_id)
 
 
 @router.post(

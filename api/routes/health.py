@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from api.deps import EngineDep, EsDep, RedisDep
+from api.deps import EsDep, ReaderDep, RedisDep
 
 router = APIRouter(prefix="/api", tags=["health"])
 TIMEOUT_S = 2.0
@@ -47,11 +47,11 @@ def _ms(started: float) -> float:
 
 
 @router.get("/health", responses={503: {"model": HealthPublic}})
-async def read_health(response: Response, redis: RedisDep, es: EsDep, engine: EngineDep) -> HealthPublic:
+async def read_health(response: Response, redis: RedisDep, es: EsDep, reader: ReaderDep) -> HealthPublic:
     """Probe Redis, Elasticsearch and PostgreSQL; 503 when any is down."""
 
     async def postgres() -> None:
-        async with engine.connect() as connection:
+        async with reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     components = await asyncio.gather(

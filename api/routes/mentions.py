@@ -16,15 +16,14 @@ from elasticsearch import ApiError as EsApiError
 from elasticsearch import AsyncElasticsearch, TransportError
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
-from pydantic_core import to_json
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import Row
 
-from api.deps import EngineDep, EsDep, ReadKey, RedisDep, SettingsDep, WriteKey
+from api.deps import EngineDep, EsDep, ReaderDep, ReadKey, RedisDep, SettingsDep, WriteKey
 from api.errors import ApiError, ErrorResponse
 from api.filters import MentionFilters
 from api.queries import postgres
+from api.responses import json_object
 from brandpulse import corrections
 from brandpulse.contract import EmotionLabel, SentimentLabel
 
@@ -97,7 +96,7 @@ class MentionsPublic(BaseModel):
 
 @router.get("/mentions", dependencies=[ReadKey], response_model=MentionsPublic)
 async def list_mentions(
-    filters: Annotated[HistoryFilters, Query()], settings: SettingsDep, engine: EngineDep
+    filters: Annotated[HistoryFilters, Query()], settings: SettingsDep, reader: ReaderDep
 ) -> Response:
     """Stored mentions matching the filters, newest first, from PostgreSQL (the full history)."""
     if filters.q is not None:
@@ -116,16 +115,15 @@ async def list_mentions(
         after=decode_cursor(filters.cursor) if filters.cursor else None,
     )
     with postgres.refused_values_as_400():
-        rows = await postgres.history(engine, query)
-    page = [mention_public(row) for row in rows[: filters.size]]
-    more = len(rows) > filters.size
-    body = {"data": page, "next_cursor": encode_cursor(page[-1]) if more else None}
-    return Response(to_json(body), media_type="application/json")  # MentionsPublic's shape, written once
+        rows = await postgres.history(reader, query)
+    page = rows[: filters.size]
+    cursor = encode_cursor(page[-1].published_at, page[-1].id.hex) if len(rows) > filters.size else None
+    return json_object({"next_cursor": cursor}, data="[" + ",".join(row.doc for row in page) + "]")
 
 
-def encode_cursor(last: dict[str, Any]) -> str:
+def encode_cursor(published_at: datetime, mention_id: str) -> str:
     """An opaque cursor: the position of the last mention of a page."""
-    raw = json.dumps([last["published_at"].isoformat(), last["id"]], separators=(",", ":"))
+    raw = json.dumps([published_at.isoformat(), mention_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -143,31 +141,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     except (binascii.Error, ValueError, TypeError) as error:
         raise ApiError(400, "invalid_cursor", "`cursor` is not a cursor this API returned") from error
     return position.published_at, position.id
-
-
-def mention_public(row: Row[Any]) -> dict[str, Any]:
-    """A history row as `MentionPublic`'s JSON fields, built as plain data: PostgreSQL's typed columns
-    already guarantee the types, and model instances were most of a history page's CPU."""
-    data = row._mapping
-    return {
-        "id": data["id"].hex,
-        **{name: data[name] for name in MENTION_COLUMNS},
-        "sentiment": data["corrected_label"] or data["sentiment_label"],
-        "enrichment": {name: data[name] for name in ENRICHMENT_COLUMNS} if data["enriched"] else None,
-        "correction": {
-            "label": data["corrected_label"],
-            "corrected_by": data["corrected_by"],
-            "corrected_at": data["corrected_at"],
-        }
-        if data["corrected_label"]
-        else None,
-    }
-
-
-ENRICHMENT_COLUMNS = tuple(EnrichmentPublic.model_fields)
-MENTION_COLUMNS = tuple(
-    name for name in MentionPublic.model_fields if name not in {"id", "sentiment", "enrichment", "correction"}
-)
 
 
 class SentimentUpdate(BaseModel):

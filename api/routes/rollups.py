@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.deps import EngineDep, ReadKey, SettingsDep
+from api.deps import ReaderDep, ReadKey, SettingsDep
 from api.errors import ApiError
 from api.filters import MentionFilters
 from api.queries import postgres
-from api.responses import json_body
+from api.responses import json_object
 
 router = APIRouter(prefix="/api", tags=["rollups"])
 Interval = Literal["hour", "day"]
@@ -70,7 +70,7 @@ class RollupsPublic(BaseModel):
 
 @router.get("/rollups/hourly", dependencies=[ReadKey], response_model=RollupsPublic)
 async def list_hourly_rollups(
-    filters: Annotated[RollupFilters, Query()], settings: SettingsDep, engine: EngineDep
+    filters: Annotated[RollupFilters, Query()], settings: SettingsDep, reader: ReaderDep
 ) -> Response:
     """Mention counts, sentiment split, mean score and unique authors per brand, source and hour (or day)."""
     window = MentionFilters(since=filters.since, until=filters.until, last=filters.last)
@@ -78,10 +78,9 @@ async def list_hourly_rollups(
     interval = resolved(filters.interval, until - since)
     start, end = aligned(since, until, interval)
     rows = await postgres.rollups(
-        engine, start=start, end=end, interval=interval, brand=filters.brand, source=filters.source
+        reader, start=start, end=end, interval=interval, brand=filters.brand, source=filters.source
     )
-    data = [RollupPublic.model_construct(**row._asdict()) for row in rows]  # typed by PostgreSQL already
-    return json_body(RollupsPublic.model_construct(interval=interval, since=start, until=end, data=data))
+    return json_object({"interval": interval, "since": start, "until": end}, data=rows)
 
 
 def resolved(interval: Literal["auto", "hour", "day"], span: timedelta) -> Interval:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.routes.mentions import EnrichmentPublic, MentionsPublic
 from brandpulse import clients
 from tests.integration.api.seed import Seeded
 
@@ -88,14 +89,18 @@ async def test_each_item_carries_its_brands_and_enrichment(
     seeded_client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
     response = await seeded_client.get("/api/mentions", params={**window(seeded), "size": 100})
+    page = MentionsPublic.model_validate_json(response.content)  # the documented shape, built in SQL
+    assert len(page.data) == 100
     published = {mention.id: mention for mention in seeded.published}
-    for item in response.json()["data"]:
+    for item, parsed in zip(response.json()["data"], page.data, strict=True):
         mention = published[item["id"]]
         assert item["brand_ids"] == list(mention.brand_ids)
-        assert item["source"] == mention.source
-        assert item["author"] == mention.author
-        assert datetime.fromisoformat(item["published_at"]) == mention.published_at
+        for name in ("source", "external_id", "url", "title", "text", "author", "lang"):
+            assert item[name] == getattr(mention, name), name
+        assert parsed.published_at == mention.published_at
+        assert parsed.fetched_at == mention.fetched_at
         assert item["enrichment"] is not None
+        assert set(item["enrichment"]) == set(EnrichmentPublic.model_fields)
         assert item["sentiment"] == item["enrichment"]["sentiment_label"]
         assert item["correction"] is None
 

@@ -49,7 +49,7 @@ async def test_an_elasticsearch_read_counts_es_and_the_cache_counts_redis(
 async def test_taking_a_connection_from_the_pool_counts_as_pg(
     engine: AsyncEngine, es: AsyncElasticsearch, redis: Redis
 ) -> None:
-    instrument(es, engine, redis)
+    instrument(es, [engine], redis)
     for _ in range(2):  # a new connection, then a pooled one that is pinged first: no statement either time
         waits: dict[str, float] = {}
         token = _waits.set(waits)
