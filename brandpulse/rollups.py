@@ -4,19 +4,45 @@ and daily rollups, re-summed from the hours for the (brand, day, source) keys th
 A recount inside the writing transaction makes rollups idempotent and always equal to a `GROUP BY` of the
 base tables. Concurrent writers (worker replicas) serialise on a transaction-scoped advisory lock per key,
 taken in sorted order after their base-table writes, hour keys before day keys, so each recount sees every
-committed row and no two writers deadlock.
+committed row and no two writers deadlock. Lock ids are hashes of the keys' names computed by PostgreSQL
+(`hashtextextended`), which also sorts them: every writer takes the same locks in the same order.
 """
 
-import hashlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Key = tuple[int, datetime, str]  # brand id, UTC hour, source
 
-LOCK = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:locks AS bigint[])) AS k")
+# Advisory locks by key name, taken in sorted order of lock id so every writer takes them in one order.
+LOCK_MENTIONS = text("""
+SELECT pg_advisory_xact_lock(lock) FROM (
+    SELECT DISTINCT hashtextextended('mention/' || id, 0) AS lock
+    FROM unnest(CAST(:ids AS text[])) AS id ORDER BY 1
+) AS locks
+""")
+LOCK_HOURS = text("""
+SELECT pg_advisory_xact_lock(lock) FROM (
+    SELECT DISTINCT hashtextextended(
+        concat_ws('/', 'rollup', brand_id, extract(epoch FROM hour)::bigint, source), 0
+    )
+    FROM unnest(CAST(:brand_ids AS bigint[]), CAST(:hours AS timestamptz[]), CAST(:sources AS text[]))
+        AS k(brand_id, hour, source)
+    ORDER BY 1
+) AS locks(lock)
+""")
+LOCK_DAYS = text("""
+SELECT pg_advisory_xact_lock(lock) FROM (
+    SELECT DISTINCT hashtextextended(concat_ws(
+        '/', 'rollup-day', brand_id, extract(epoch FROM date_trunc('day', hour, 'UTC'))::bigint, source
+    ), 0)
+    FROM unnest(CAST(:brand_ids AS bigint[]), CAST(:hours AS timestamptz[]), CAST(:sources AS text[]))
+        AS k(brand_id, hour, source)
+    ORDER BY 1
+) AS locks(lock)
+""")
 
 RECOUNT = text("""
 WITH keys AS (
@@ -51,10 +77,10 @@ ON CONFLICT (brand_id, hour, source) DO UPDATE SET
 """)
 
 RESUM_DAYS = text("""
-WITH keys AS (
-    SELECT DISTINCT * FROM unnest(
-        CAST(:brand_ids AS bigint[]), CAST(:days AS timestamptz[]), CAST(:sources AS text[])
-    ) AS k(brand_id, day, source)
+WITH keys AS (  -- the days the hour keys fall in
+    SELECT DISTINCT k.brand_id, date_trunc('day', k.hour, 'UTC') AS day, k.source FROM unnest(
+        CAST(:brand_ids AS bigint[]), CAST(:hours AS timestamptz[]), CAST(:sources AS text[])
+    ) AS k(brand_id, hour, source)
 )
 INSERT INTO daily_rollups AS d
     (brand_id, day, source, mentions, positive, neutral, negative, sentiment_score_mean)
@@ -112,11 +138,6 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def day_of(moment: datetime) -> datetime:
-    """The UTC day a UTC moment falls in."""
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 async def keys_of(connection: AsyncConnection, mention_ids: Iterable[str]) -> set[Key]:
     """The rollup keys of the stored mentions among `mention_ids` (those not stored yet have none)."""
     rows = await connection.execute(KEYS_OF_MENTIONS, {"ids": list(mention_ids)})
@@ -128,24 +149,10 @@ async def recount(connection: AsyncConnection, keys: Iterable[Key]) -> None:
     re-sum the days they fall in."""
     hours = set(keys)
     if hours:
-        days = {(brand_id, day_of(hour), source) for brand_id, hour, source in hours}
-        await _rewrite(connection, RECOUNT, "hours", sorted(hours, key=lock_id), lock_id)
-        await _rewrite(connection, RESUM_DAYS, "days", sorted(days, key=day_lock_id), day_lock_id)
-
-
-async def _rewrite(
-    connection: AsyncConnection,
-    statement: TextClause,
-    moments: str,
-    keys: list[Key],
-    lock_of: Callable[[Key], int],
-) -> None:
-    """Take the keys' locks in their order, then run `statement` over them."""
-    await connection.execute(LOCK, {"locks": [lock_of(key) for key in keys]})
-    brand_ids, times, sources = zip(*keys, strict=True)
-    await connection.execute(
-        statement, {"brand_ids": list(brand_ids), moments: list(times), "sources": list(sources)}
-    )
+        brand_ids, times, sources = map(list, zip(*hours, strict=True))
+        arrays = {"brand_ids": brand_ids, "hours": times, "sources": sources}
+        for statement in (LOCK_HOURS, RECOUNT, LOCK_DAYS, RESUM_DAYS):
+            await connection.execute(statement, arrays)
 
 
 async def lock_mentions(connection: AsyncConnection, mention_ids: Iterable[str]) -> None:
@@ -155,26 +162,9 @@ async def lock_mentions(connection: AsyncConnection, mention_ids: Iterable[str])
     transactions; without this each recount could miss the other's uncommitted row. Taken after the
     base-table writes and before the key locks, in sorted order, so no two writers deadlock.
     """
-    ids = sorted(set(mention_ids))
+    ids = list(mention_ids)
     if ids:
-        locks = [_lock(f"mention/{mention_id}") for mention_id in ids]
-        await connection.execute(LOCK, {"locks": locks})
-
-
-def lock_id(key: Key) -> int:
-    """A stable signed 64-bit advisory-lock id for an hourly rollup key."""
-    brand_id, hour, source = key
-    return _lock(f"rollup/{brand_id}/{hour.timestamp():.0f}/{source}")
-
-
-def day_lock_id(key: Key) -> int:
-    """The same for a daily rollup key."""
-    brand_id, day, source = key
-    return _lock(f"rollup-day/{brand_id}/{day.timestamp():.0f}/{source}")
-
-
-def _lock(name: str) -> int:
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+        await connection.execute(LOCK_MENTIONS, {"ids": ids})
 
 
 async def rebuild(engine: AsyncEngine, since: datetime, until: datetime) -> AsyncIterator[tuple[int, int]]:
