@@ -86,9 +86,7 @@ class MentionBrand(Base):
 
     brand_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
-    mention_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    mention_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)  # no foreign key: 0007
     source: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
 
