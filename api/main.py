@@ -44,9 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.redis = redis_client(settings)
         app.state.es = elasticsearch_client(settings)
-        app.state.engine = postgres_engine(settings)
-        app.state.reader = postgres_engine(settings, autocommit=True)
-        timing.instrument(app.state.es, (app.state.engine, app.state.reader), app.state.redis)
+        app.state.engine = timing.timed_engine(postgres_engine(settings))
+        app.state.reader = timing.timed_engine(postgres_engine(settings, autocommit=True))
+        timing.instrument(app.state.es, app.state.redis)
         try:
             async with background(app, settings):  # the live-feed fan-out and the alert evaluator
                 yield

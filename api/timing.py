@@ -5,14 +5,14 @@ The waits are summed per request in a context variable by thin wrappers around t
 """
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 from redis.asyncio import Redis
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STORES = ("es", "pg", "redis")
@@ -37,29 +37,39 @@ def _timed(store: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awa
     return timed
 
 
-def _timed_sync(store: str, call: Callable[..., Any]) -> Callable[..., Any]:
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return call(*args, **kwargs)
-        finally:
-            add_wait(store, time.perf_counter() - started)
-
-    return timed
-
-
-def instrument(es: AsyncElasticsearch, engines: Iterable[AsyncEngine], redis: Redis) -> None:
-    """Make the three stores' clients report their waits."""
+def instrument(es: AsyncElasticsearch, redis: Redis) -> None:
+    """Make the Elasticsearch and Redis clients report their waits (engines: `timed_engine`)."""
     transport: Any = es.transport
     transport.perform_request = _timed("es", transport.perform_request)
     redis.execute_command = _timed("redis", redis.execute_command)  # type: ignore[method-assign,assignment]
-    for engine in engines:
-        _instrument_engine(engine)
 
 
-def _instrument_engine(engine: AsyncEngine) -> None:
-    pool: Any = engine.sync_engine.pool  # a checkout waits for a free connection, then pings it
-    pool.connect = _timed_sync("pg", pool.connect)
+class _TimedConnection(AsyncConnection):
+    """A connection whose checkout (waiting for a free one, then pinging it) and release count as waits on
+    PostgreSQL. SQLAlchemy releases in a task of its own, so the release includes waiting for the event
+    loop to run it: under load that wait was most of what a history request seemed to cost the API."""
+
+    async def start(self, is_ctxmanager: bool = False) -> AsyncConnection:
+        started = time.perf_counter()
+        try:
+            return await super().start(is_ctxmanager)
+        finally:
+            add_wait("pg", time.perf_counter() - started)
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        started = time.perf_counter()
+        try:
+            await super().__aexit__(type_, value, traceback)
+        finally:
+            add_wait("pg", time.perf_counter() - started)
+
+
+class _TimedEngine(AsyncEngine):
+    _connection_cls = _TimedConnection  # what `connect()` and `begin()` make
+
+
+def timed_engine(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` (the same pool) reporting its waits: checkouts, statements and releases."""
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def before(conn: Any, *_: Any) -> None:
@@ -68,6 +78,8 @@ def _instrument_engine(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
     def after(conn: Any, *_: Any) -> None:
         add_wait("pg", time.perf_counter() - conn.info["brandpulse_started"].pop())
+
+    return _TimedEngine(engine.sync_engine)
 
 
 class ServerTiming:

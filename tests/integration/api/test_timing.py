@@ -1,13 +1,13 @@
 """`Server-Timing` on the real app: waits on each store counted, the API's own cost the rest."""
 
+import asyncio
 import re
+import time
 
 import httpx
-from elasticsearch import AsyncElasticsearch
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.timing import _waits, instrument
+from api.timing import _waits, timed_engine
 
 TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
@@ -46,16 +46,28 @@ async def test_an_elasticsearch_read_counts_es_and_the_cache_counts_redis(
     assert again["redis"] > 0
 
 
-async def test_taking_a_connection_from_the_pool_counts_as_pg(
-    engine: AsyncEngine, es: AsyncElasticsearch, redis: Redis
-) -> None:
-    instrument(es, [engine], redis)
+async def test_taking_and_returning_a_pooled_connection_count_as_pg(engine: AsyncEngine) -> None:
+    timed = timed_engine(engine)
     for _ in range(2):  # a new connection, then a pooled one that is pinged first: no statement either time
         waits: dict[str, float] = {}
         token = _waits.set(waits)
         try:
-            async with engine.connect():
+            async with timed.connect():
                 pass
         finally:
             _waits.reset(token)
         assert waits.get("pg", 0) > 0
+
+
+async def test_the_event_loop_wait_of_a_release_counts_as_pg(engine: AsyncEngine) -> None:
+    """SQLAlchemy releases a connection in a task of its own: what runs before that task is PG wait."""
+    timed = timed_engine(engine)
+    waits: dict[str, float] = {}
+    token = _waits.set(waits)
+    try:
+        async with timed.connect():
+            before = waits.get("pg", 0)
+            asyncio.get_running_loop().call_soon(time.sleep, 0.05)  # another request's CPU, queued first
+    finally:
+        _waits.reset(token)
+    assert waits["pg"] - before >= 0.05
