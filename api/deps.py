@@ -60,8 +60,10 @@ async def require_write_key(settings: SettingsDep, key: Annotated[str | None, Se
         raise ApiError(401, "unauthorized", "this request needs a valid X-API-Key header")
 
 
-async def require_read_key(settings: SettingsDep, key: Annotated[str | None, Security(API_KEY)]) -> None:
-    """Reads need a key only when BRANDPULSE_API_READ_REQUIRES_KEY is true."""
+async def require_read_key(request: Request, key: Annotated[str | None, Security(API_KEY)]) -> None:
+    """Reads need a key only when BRANDPULSE_API_READ_REQUIRES_KEY is true. Every read runs this, so it
+    reads the settings off the app: each dependency FastAPI resolves costs CPU per request."""
+    settings: Settings = request.app.state.settings
     if settings.api_read_requires_key and not valid_key(settings, key):
         raise ApiError(401, "unauthorized", "this request needs a valid X-API-Key header")
 

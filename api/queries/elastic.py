@@ -15,9 +15,8 @@ from typing import Annotated, Any, Final, Literal, assert_never
 
 from elasticsearch import AsyncElasticsearch, ConnectionTimeout
 from elasticsearch import ConnectionError as EsConnectionError
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from api.deps import EsDep, SettingsDep
 from api.errors import ApiError
 from api.filters import MentionFilters
 from brandpulse.brand_query import And, Node, Not, Or, Term
@@ -166,8 +165,9 @@ class MentionsIndex:
         return found
 
 
-async def _mentions_index(es: EsDep, settings: SettingsDep) -> MentionsIndex:
-    return MentionsIndex(es, settings.es_alias)
+async def _mentions_index(request: Request) -> MentionsIndex:  # one dependency, not three: each costs CPU
+    state = request.app.state
+    return MentionsIndex(state.es, state.settings.es_alias)
 
 
 MentionsDep = Annotated[MentionsIndex, Depends(_mentions_index)]

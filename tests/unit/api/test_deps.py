@@ -1,6 +1,7 @@
 """The API-key rule: writes need a configured key; reads only when configured to."""
 
 import pytest
+from fastapi import FastAPI, Request
 from pydantic import SecretStr
 
 from api.deps import require_read_key, require_write_key, valid_key
@@ -26,11 +27,20 @@ def test_valid_key(settings: Settings, key: str | None, valid: bool) -> None:
     assert valid_key(settings, key) is valid
 
 
+def request_to(settings: Settings) -> Request:
+    """A request to an app with `settings`, as the read-key check sees it."""
+    app = FastAPI()
+    app.state.settings = settings
+    return Request({"type": "http", "app": app})
+
+
 async def test_writes_need_a_key_and_reads_only_when_configured() -> None:
     with pytest.raises(ApiError) as refused:
         await require_write_key(KEYED, None)
     assert refused.value.status == 401
     await require_write_key(KEYED, "beta-key")
-    await require_read_key(KEYED, None)
+    await require_read_key(request_to(KEYED), None)
+    reads_need_keys = KEYED.model_copy(update={"api_read_requires_key": True})
     with pytest.raises(ApiError):
-        await require_read_key(KEYED.model_copy(update={"api_read_requires_key": True}), None)
+        await require_read_key(request_to(reads_need_keys), None)
+    await require_read_key(request_to(reads_need_keys), "alpha-key")
