@@ -249,7 +249,8 @@ async def bench(
                 drive(base, paths[-100:], 2, connections=4)  # warm-up: first calls load code
                 alone = drive(base, paths[1000:2000], seconds / 2, connections=1)
                 drive(base, paths[-1:], 1, connections=1)  # fill one cache entry: hits only below
-                cached = drive(base, paths[-1:], long)  # before the ES-API server has a backlog
+                settle(own)  # the warm-up and `alone` left the ES-API server searches to finish
+                cached = drive(base, paths[-1:], long)  # before the uncached column makes a backlog
                 uncached = drive(base, paths[:1000], long)
                 settle(own)  # the ES-API server finishes the searches whose clients left
                 results[name] = {"alone": alone, "uncached": uncached, "cached": cached}
