@@ -139,25 +139,24 @@ def entity_object(key: str) -> dict[str, str]:
     return {"type": kind, "text": name}
 
 
-# The rows come back as one JSON array of `RollupPublic` objects built by PostgreSQL (a range can hold
-# thousands of rows: decoding and re-encoding them was most of the endpoint's own cost).
+# The rows come back as one JSON array of `RollupPublic` objects built by PostgreSQL (a month of hours for
+# one brand is 3,600 rows: decoding and re-encoding them in Python cost more than the query). Whole rows
+# (`json_agg(r)`) are about twice as fast to write as `json_build_object` per row.
 ROLLUP_ROWS = """
-SELECT CAST(coalesce(json_agg(json_build_object(
-    'brand_id', r.brand_id, 'source', r.source, 'start', r.{bucket}, 'mentions', r.mentions,
-    'positive', r.positive, 'neutral', r.neutral, 'negative', r.negative,
-    'sentiment_score_mean', r.sentiment_score_mean, 'unique_authors', {unique_authors}
-) ORDER BY r.brand_id, r.{bucket}, r.source), '[]') AS text)
+SELECT CAST(coalesce(json_agg(r ORDER BY r.brand_id, r.start, r.source), '[]') AS text)
 FROM {{brands}} CROSS JOIN LATERAL (  -- one primary-key range scan per brand
-    SELECT * FROM {table} AS h
+    SELECT h.brand_id, h.source, h.{bucket} AS start, h.mentions, h.positive, h.neutral, h.negative,
+           h.sentiment_score_mean, {unique_authors} AS unique_authors
+    FROM {table} AS h
     WHERE h.brand_id = wanted.brand_id AND h.{bucket} >= :start AND h.{bucket} < :end AND {{where}}
     OFFSET 0  -- keeps the planner from flattening the per-brand scan into one sequential scan
 ) AS r
 """
-HOURLY = ROLLUP_ROWS.format(bucket="hour", table="hourly_rollups", unique_authors="r.unique_authors")
+HOURLY = ROLLUP_ROWS.format(bucket="hour", table="hourly_rollups", unique_authors="h.unique_authors")
 DAILY = ROLLUP_ROWS.format(  # the days kept beside the hours (`brandpulse.rollups`)
     bucket="day",
     table="daily_rollups",
-    unique_authors="NULL",  # distinct authors do not add up across hours
+    unique_authors="NULL::integer",  # distinct authors do not add up across hours
 )
 
 GIVEN_BRANDS = "unnest(CAST(:brand AS bigint[])) AS wanted(brand_id)"
