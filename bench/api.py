@@ -68,6 +68,13 @@ FROM generate_series(1, 50) AS b, generate_series(0, :hours - 1) AS h,
      unnest(ARRAY['news', 'reddit', 'hackernews', 'x', 'gdelt']) AS s
 ON CONFLICT DO NOTHING
 """
+DAYS = """
+INSERT INTO daily_rollups (brand_id, day, source, mentions, positive, neutral, negative, sentiment_score_mean)
+SELECT brand_id, date_trunc('day', hour, 'UTC'), source, sum(mentions), sum(positive), sum(neutral),
+       sum(negative), avg(sentiment_score_mean)
+FROM hourly_rollups WHERE brand_id > 1000 GROUP BY 1, 2, 3
+ON CONFLICT DO NOTHING
+"""  # the days the rollup writer keeps beside the synthetic hours: long ranges read these
 
 
 async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
@@ -104,6 +111,7 @@ async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
         await es.indices.refresh(index=single_index_name(settings))
         async with engine.begin() as connection:
             await connection.execute(text(ROLLUPS), {"hours": max(1, rollup_rows // 250)})
+            await connection.execute(text(DAYS))
             count = (await connection.execute(text("SELECT count(*) FROM hourly_rollups"))).scalar()
             await connection.execute(text("ANALYZE hourly_rollups"))
         print(f"hourly_rollups rows: {count}")
@@ -112,6 +120,13 @@ async def seed(settings: Settings, mentions: int, rollup_rows: int) -> None:
         await redis.aclose()
         await engine.dispose()
         await es.close()
+
+
+def rollups(rng: random.Random) -> str:
+    """A dashboard's rollup request for one synthetic brand: 1 to 160 days back with the default interval
+    (hours up to a week, days beyond), so it reads both tables."""
+    since = (datetime.now(UTC) - timedelta(days=rng.randrange(1, 161))).date()
+    return f"/api/rollups/hourly?brand={1000 + rng.randrange(1, 51)}&since={since}T00:00:00Z"
 
 
 def requests(brands: list[int]) -> dict[str, list[str]]:
@@ -135,11 +150,7 @@ def requests(brands: list[int]) -> dict[str, list[str]]:
         "analytics/entities": variants("/api/elastic/analytics/entities"),
         "analytics/share-of-voice": variants("/api/elastic/analytics/share-of-voice"),
         "mentions (PostgreSQL)": variants("/api/mentions", "&size=50"),
-        "rollups/hourly (1M rows)": [
-            f"/api/rollups/hourly?brand={1000 + rng.randrange(1, 51)}&since="
-            f"{(datetime.now(UTC) - timedelta(days=rng.randrange(30, 160))).date()}T00:00:00Z"
-            for _ in range(3000)
-        ],
+        "rollups/hourly (1M rows)": [rollups(rng) for _ in range(3000)],
         # last: the ES-API server goes on with queued searches after their clients gave up
         "search": variants("/api/elastic/search", "&q=new%20OR%20support&size=20"),
     }
