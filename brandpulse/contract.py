@@ -207,6 +207,11 @@ def decode(fields: StreamFields, model: type[Payload]) -> Payload:
     if payload is None:
         raise InvalidMention(f"missing payload field {PAYLOAD_FIELD!r}")
     _check_size(len(payload))
+    if b"\\ud" not in payload and b"\\uD" not in payload:  # the common case, parsed and validated in one pass
+        try:
+            return model.model_validate_json(payload)
+        except ValidationError:
+            pass  # the path below names what is wrong as it always has
     try:
         data = json.loads(payload.decode())
     except UnicodeDecodeError as exc:
