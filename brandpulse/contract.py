@@ -207,7 +207,8 @@ def decode(fields: StreamFields, model: type[Payload]) -> Payload:
     if payload is None:
         raise InvalidMention(f"missing payload field {PAYLOAD_FIELD!r}")
     _check_size(len(payload))
-    if b"\\ud" not in payload and b"\\uD" not in payload:  # the common case, parsed and validated in one pass
+    escaped_surrogates = b"\\ud" in payload.lower()  # only proper pairs of them are text
+    if not escaped_surrogates:  # the common case, parsed and validated in one pass
         try:
             return model.model_validate_json(payload)
         except ValidationError:
@@ -220,7 +221,7 @@ def decode(fields: StreamFields, model: type[Payload]) -> Payload:
         raise InvalidMention(f"payload is not valid JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise InvalidMention(f"payload JSON is not usable: {exc}") from None
-    if b"\\ud" in payload.lower():  # escaped UTF-16 surrogates: only proper pairs are text
+    if escaped_surrogates:
         _check_no_lone_surrogates(data)
     try:
         return model.model_validate(data)
