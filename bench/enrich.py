@@ -10,6 +10,7 @@ model side by side on one thread each), so the rows of the single models use one
 is how many CPU cores other processes kept busy during a row (from /proc/stat): on a shared machine,
 figures measured while it is well above 0 are low.
 
+`BRANDPULSE_ENRICH_PRECISION=int8` measures the opt-in int8 models (see workers/elastic/runtime.py).
 Needs the trained model (`brandpulse models train`) and the local stack (`brandpulse stack up`).
 Writes bench/results/enrich.json.
 """
@@ -33,6 +34,7 @@ from brandpulse.clients import elasticsearch_client, redis_client
 from brandpulse.contract import Mention, encode
 from brandpulse.es_indices import ensure_indices, single_index_name
 from brandpulse.settings import Settings
+from workers.elastic import runtime
 from workers.elastic.enrich import Enricher
 from workers.elastic.main import build_worker
 
@@ -177,6 +179,7 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     print(
         f"device={device} torch threads={torch.get_num_threads()} enrich_threads={settings.enrich_threads}"
+        f" precision={runtime.resolve(runtime.device(settings.enrich_device), settings.enrich_precision)}"
         f" texts={count} load average={os.getloadavg()[0]:.2f}"
     )
     print(f"{'step':<22}{'batched/s':>12}{'single/s':>12}{'ratio':>9}{'others':>9}")

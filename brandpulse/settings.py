@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     enrich_max_length_tokens: int = Field(default=128, ge=8, le=512)
     enrich_device: Literal["auto", "cpu", "cuda"] = "auto"
     enrich_threads: int = Field(default=2, ge=1)
-    enrich_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    enrich_precision: Literal["auto", "float32", "bfloat16", "int8"] = "auto"
     keywords_top_n: int = Field(default=5, ge=1, le=20)
 
     es_index_layout: Literal["single", "monthly"] = "single"

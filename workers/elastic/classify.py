@@ -58,7 +58,7 @@ def batched_logits(
 ) -> torch.Tensor:
     """The logits of `texts`, row i for text i; run in sub-batches of similar length (little padding).
 
-    `dtype` autocasts the forward pass (see `runtime.autocast_dtype`); the logits are float32 either way.
+    `dtype` autocasts the forward pass (see `runtime.prepare`); the logits are float32 either way.
     """
     order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
     logits = torch.empty(len(texts), len(model.config.id2label or ()))
@@ -82,19 +82,20 @@ class _Loaded:
     tokenizer: PreTrainedTokenizerBase
     heads: dict[Step, list[int]]  # step -> its logit columns
     version: str
+    dtype: torch.dtype | None  # to autocast its forward pass to
 
 
-def _version(name: str, model: PreTrainedModel) -> str:
-    """`name@version`: the folder (or hub) name, and the training hash `brandpulse models train` stores in
-    the config, else a hash of the config."""
+def _version(name: str, model: PreTrainedModel, precision: runtime.Precision) -> str:
+    """`name@version[+precision]`: the folder (or hub) name, the training hash `brandpulse models train`
+    stores in the config (else a hash of the config), and the precision when it is not float32."""
     config = model.config
     version = getattr(config, "brandpulse_version", None)
     version = version or hashlib.sha256(config.to_json_string().encode()).hexdigest()[:12]
     shown = Path(name).name if Path(name).exists() else name
-    return f"{shown}@{version}"
+    return f"{shown}@{version}{runtime.suffix(precision)}"
 
 
-def _load(name: str, steps: list[Step], device: torch.device) -> _Loaded:
+def _load(name: str, steps: list[Step], device: torch.device, precision: runtime.Precision) -> _Loaded:
     model = AutoModelForSequenceClassification.from_pretrained(name, local_files_only=True).eval()
     labels = model.config.id2label or {}
     heads: dict[Step, list[int]] = {}
@@ -104,7 +105,8 @@ def _load(name: str, steps: list[Step], device: torch.device) -> _Loaded:
             raise ValueError(f"model {name!r} has no {step} labels (its labels: {list(labels.values())})")
         heads[step] = columns
     tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
-    return _Loaded(model.to(device), tokenizer, heads, _version(name, model))
+    dtype = runtime.prepare(model.to(device), device, precision)
+    return _Loaded(model, tokenizer, heads, _version(name, model, runtime.resolve(device, precision)), dtype)
 
 
 class Classifier:
@@ -112,20 +114,18 @@ class Classifier:
 
     Models load from local files only (a hub name must already be in the local cache). Up to `batch_size`
     texts of similar length run per forward pass (16 was fastest for calls of 64 tweets on 2 CPU cores).
-    `precision` `auto` runs the forward pass in bfloat16 where the CPU has it natively (see `runtime`).
-    The caller sets torch's thread count (`Enricher.load`, the `models` commands).
+    `settings.enrich_precision` picks the number format (see `runtime`). The caller sets torch's thread
+    count (`Enricher.load`, the `models` commands).
     """
 
-    def __init__(
-        self, settings: Settings, *, batch_size: int = 16, precision: runtime.Precision | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, *, batch_size: int = 16) -> None:
         device = runtime.device(settings.enrich_device)
         self._max_length_tokens = settings.enrich_max_length_tokens
         self._batch_size = batch_size
-        self._dtype = runtime.autocast_dtype(device, precision or settings.enrich_precision)
         steps: dict[Step, str] = {"sentiment": settings.sentiment_model, "emotion": settings.emotion_model}
+        precision = settings.enrich_precision
         self._loaded = [
-            _load(name, [step for step, model in steps.items() if model == name], device)
+            _load(name, [step for step, model in steps.items() if model == name], device, precision)
             for name in dict.fromkeys(steps.values())
         ]
         self.model_versions: dict[str, str] = {
@@ -143,7 +143,7 @@ class Classifier:
                 [texts[row] for row in rows],
                 max_length_tokens=self._max_length_tokens,
                 batch_size=self._batch_size,
-                dtype=self._dtype,
+                dtype=loaded.dtype,
             )
             for step, columns in loaded.heads.items():
                 probabilities[step] = logits[:, columns].softmax(-1).tolist()

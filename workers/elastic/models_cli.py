@@ -33,10 +33,14 @@ def _offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _scores_table(dev: dict[str, dict[str, float]]) -> Table:
-    table = Table("task", "accuracy", "macro recall", "macro-F1")
-    for task, scores in dev.items():
-        table.add_row(task, *(f"{scores[key]:.3f}" for key in ("accuracy", "macro_recall", "macro_f1")))
+def _scores_table(metrics: dict[str, Any]) -> Table:
+    """The dev scores in `metrics.json`: float32, then any other precision they were measured in."""
+    table = Table("task", "precision", "accuracy", "macro recall", "macro-F1", title="dev scores")
+    for key, dev in metrics.items():
+        if key == "dev" or key.startswith("dev_"):
+            for task, scores in dev.items():
+                values = (f"{scores[name]:.3f}" for name in ("accuracy", "macro_recall", "macro_f1"))
+                table.add_row(task, key.removeprefix("dev").removeprefix("_") or "float32", *values)
     return table
 
 
@@ -60,8 +64,8 @@ def train_model(
     torch.set_num_threads(settings.enrich_threads)
     config = TrainConfig() if epochs is None else TrainConfig(epochs=epochs)
     encoder = settings.embedding_model or str(get_model_path())
-    metrics = train(output, encoder=encoder, config=config)
-    console.print(_scores_table(metrics["dev"]))
+    metrics = train(output, encoder=encoder, config=config, precision=settings.enrich_precision)
+    console.print(_scores_table(metrics))
     console.print(
         f"trained {MODEL_NAME}@{metrics['version']} in {metrics['train_seconds']:.0f} s -> {output}"
     )
@@ -112,4 +116,4 @@ def status() -> None:
     console.print(
         f"{MODEL_NAME}@{metrics['version']} at {output}, trained in {metrics['train_seconds']:.0f} s"
     )
-    console.print(_scores_table(metrics["dev"]))
+    console.print(_scores_table(metrics))

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from copy import deepcopy
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from transformers import (
 )
 
 from brandpulse.contract import EmotionLabel, SentimentLabel
+from workers.elastic import runtime
 from workers.elastic.classify import batched_logits
 from workers.elastic.metrics import Scores, score
 
@@ -166,12 +168,16 @@ def _loss(logits: torch.Tensor, batch: list[Example], weights: dict[str, torch.T
 
 
 def evaluate(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: Data, max_length_tokens: int
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    data: Data,
+    max_length_tokens: int,
+    dtype: torch.dtype | None = None,
 ) -> dict[str, Scores]:
-    """Each task's dev scores."""
+    """Each task's dev scores (`dtype` autocasts the forward passes, as in `batched_logits`)."""
     scores = {}
     for task, dev in (("sentiment", data.sentiment_dev), ("emotion", data.emotion_dev)):
-        logits = batched_logits(model, tokenizer, dev.texts, max_length_tokens=max_length_tokens)
+        logits = batched_logits(model, tokenizer, dev.texts, max_length_tokens=max_length_tokens, dtype=dtype)
         scores[task] = score(
             dev.labels, logits[:, COLUMNS[task]].argmax(-1).tolist(), range(len(TASKS[task]))
         )
@@ -232,6 +238,23 @@ def _fit(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: Data,
     model.train(False)
 
 
+def _dev_at(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    data: Data,
+    max_length_tokens: int,
+    precision: runtime.Precision,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """`{"dev_<precision>": scores}` for a copy of `model` run at `precision` on the CPU; {} for float32."""
+    cpu = torch.device("cpu")
+    resolved = runtime.resolve(cpu, precision)
+    if resolved == "float32":
+        return {}
+    copy = deepcopy(model)
+    scores = evaluate(copy, tokenizer, data, max_length_tokens, runtime.prepare(copy, cpu, resolved))
+    return {f"dev_{resolved}": {task: asdict(task_scores) for task, task_scores in scores.items()}}
+
+
 def _save_atomically(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, metrics: dict[str, Any], output: Path
 ) -> None:
@@ -251,8 +274,19 @@ def _save_atomically(
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def train(output: Path, *, encoder: str, config: TrainConfig, data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    """Fine-tune `encoder` (a path or cached name), save model, tokenizer and metrics.json to `output`."""
+def train(
+    output: Path,
+    *,
+    encoder: str,
+    config: TrainConfig,
+    data_dir: Path = DATA_DIR,
+    precision: runtime.Precision = "float32",
+) -> dict[str, Any]:
+    """Fine-tune `encoder` (a path or cached name), save model, tokenizer and metrics.json to `output`.
+
+    The dev scores are those of the saved float32 weights (`dev`) and, when `precision` resolves to another
+    format on the CPU, of a copy run in it (`dev_int8`, `dev_bfloat16`): what the worker will score.
+    """
     started = time.monotonic()
     torch.manual_seed(config.seed)
     data = load_data(data_dir, config.dev_fraction, config.seed)
@@ -284,6 +318,7 @@ def train(output: Path, *, encoder: str, config: TrainConfig, data_dir: Path = D
             "emotion": len(data.emotion_dev.labels),
         },
         "dev": {task: asdict(task_scores) for task, task_scores in scores.items()},
+        **_dev_at(model, tokenizer, data, config.max_length_tokens, precision),
     }
     _save_atomically(model, tokenizer, metrics, output)
     return metrics

@@ -29,17 +29,19 @@ def test_a_tiny_training_run_saves_a_loadable_model(tmp_path: Path) -> None:
         for kind in ("text", "labels"):
             _head(DATA_DIR / f"{name}_{kind}.txt", data / f"{name}_{kind}.txt", lines)
     output = tmp_path / "models" / "tweet-minilm"
-    metrics = train(
-        output, encoder=str(get_model_path()), config=TrainConfig(epochs=1, emotion_repeats=1), data_dir=data
-    )
+    config = TrainConfig(epochs=1, emotion_repeats=1)
+    metrics = train(output, encoder=str(get_model_path()), config=config, data_dir=data, precision="int8")
     saved = json.loads((output / "metrics.json").read_text())
     assert saved == metrics
     assert saved["train_examples"]["emotion"] == 24
-    assert set(saved["dev"]) == {"sentiment", "emotion"}
+    assert set(saved["dev"]) == set(saved["dev_int8"]) == {"sentiment", "emotion"}
     assert [path.name for path in output.parent.iterdir()] == ["tweet-minilm"]  # no staging folder left
-    settings = Settings(sentiment_model=str(output), emotion_model=str(output))
+    settings = Settings(sentiment_model=str(output), emotion_model=str(output), enrich_precision="float32")
     classifier = Classifier(settings)
     assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}"
+    assert all(classifier.predict(["hello world"])[0])
+    classifier = Classifier(settings.model_copy(update={"enrich_precision": "int8"}))
+    assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}+int8"
     assert all(classifier.predict(["hello world"])[0])
 
 
