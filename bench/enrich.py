@@ -4,11 +4,13 @@ then the elastic worker end to end on the local stack. Prints ratios measured in
     .venv/bin/python bench/enrich.py [--texts 256]
 
 The templated texts repeat their words, so the keyword step finds most candidates in its cache; the row on
-vendored TweetEval tweets shows full enrichment on real, varied text. With `enrich_threads` 2, torch runs
-on one thread (its thread count is process-wide, and full enrichment runs the classifier and the keyword
-model side by side on one thread each), so the rows of the single models use one core. The `others` column
-is how many CPU cores other processes kept busy during a row (from /proc/stat): on a shared machine,
-figures measured while it is well above 0 are low.
+vendored TweetEval tweets shows full enrichment on real, varied text. Where the classifier shares its lower
+layers with the embedding model, `shared pass` is the one pass that gives both the labels' logits and the
+document embeddings, and full enrichment uses it; the two model rows above it each run their own full pass.
+With `enrich_threads` 2, torch runs on one thread (its thread count is process-wide, and full enrichment
+runs two passes side by side on one thread each), so the rows of the single models use one core. The
+`others` column is how many CPU cores other processes kept busy during a row (from /proc/stat): on a
+shared machine, figures measured while it is well above 0 are low.
 
 `BRANDPULSE_ENRICH_PRECISION=int8` measures the opt-in int8 models (see workers/elastic/runtime.py).
 Needs the trained model (`brandpulse models train`) and the local stack (`brandpulse stack up`).
@@ -160,6 +162,7 @@ def main() -> None:
         "sentiment+emotion": enricher.classifier.predict,
         "entities": enricher.entities.extract,
         "keywords": enricher.keywords.extract,
+        **({"shared pass": enricher.shared.run} if enricher.shared else {}),
         "full enrichment": full(enricher),
     }
     rows: list[dict[str, Any]] = []

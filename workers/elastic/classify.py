@@ -132,12 +132,21 @@ class Classifier:
             step: loaded.version for loaded in self._loaded for step in loaded.heads
         }
 
+    @property
+    def dtype(self) -> torch.dtype | None:
+        """What the forward passes autocast to (None: float32)."""
+        return self._loaded[0].dtype
+
+    @property
+    def model(self) -> PreTrainedModel | None:
+        """The model, when one serves both steps (else None)."""
+        return self._loaded[0].model if len(self._loaded) == 1 else None
+
     def predict(self, texts: Sequence[str]) -> list[tuple[Sentiment | None, Emotion | None]]:
         """Each text's sentiment and emotion, in input order; (None, None) for a blank text."""
         rows = [index for index, text in enumerate(texts) if text.strip()]
-        probabilities: dict[Step, list[list[float]]] = {}
-        for loaded in self._loaded:
-            logits = batched_logits(
+        logits = [
+            batched_logits(
                 loaded.model,
                 loaded.tokenizer,
                 [texts[row] for row in rows],
@@ -145,15 +154,23 @@ class Classifier:
                 batch_size=self._batch_size,
                 dtype=loaded.dtype,
             )
-            for step, columns in loaded.heads.items():
-                probabilities[step] = logits[:, columns].softmax(-1).tolist()
+            for loaded in self._loaded
+        ]
         results: list[tuple[Sentiment | None, Emotion | None]] = [(None, None)] * len(texts)
-        for position, row in enumerate(rows):
-            results[row] = (
-                _sentiment(probabilities["sentiment"][position]),
-                _emotion(probabilities["emotion"][position]),
-            )
+        for row, result in zip(rows, self.labels(logits), strict=True):
+            results[row] = result
         return results
+
+    def labels(self, logits: Sequence[torch.Tensor]) -> list[tuple[Sentiment, Emotion]]:
+        """Sentiment and emotion from each loaded model's logits (one tensor per model, a row per text)."""
+        probabilities: dict[Step, list[list[float]]] = {}
+        for loaded, model_logits in zip(self._loaded, logits, strict=True):
+            for step, columns in loaded.heads.items():
+                probabilities[step] = model_logits[:, columns].softmax(-1).tolist()
+        return [
+            (_sentiment(sentiment), _emotion(emotion))
+            for sentiment, emotion in zip(probabilities["sentiment"], probabilities["emotion"], strict=True)
+        ]
 
 
 def _distribution(step: Step, values: list[float]) -> dict[str, float]:

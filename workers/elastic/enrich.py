@@ -2,9 +2,11 @@
 
 Each model runs once per batch. With two or more `enrich_threads`, the classifier and the keyword model run
 side by side on threads of their own (torch releases the GIL) while spaCy runs on the calling thread (see
-`runtime.model_threads`). A mention in a language the models do not cover keeps its language and skips the
-model steps (recorded in `Enrichment.skipped`). If a batched call fails, the batch is retried one mention at
-a time so that only the mention that breaks a model fails.
+`runtime.model_threads`). Where the classifier shares its lower layers with the embedding model
+(`shared_pass`), one pass gives both, on the two threads for one half of the batch each, and KeyBERT then
+ranks the candidates against the document embeddings it gave. A mention in a language the models do not
+cover keeps its language and skips the model steps (recorded in `Enrichment.skipped`). If a batched call
+fails, the batch is retried one mention at a time so that only the mention that breaks a model fails.
 """
 
 import logging
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, cast
 
+import numpy as np
 import torch
 
 from brandpulse.contract import Emotion, Enrichment, Entity, Mention, Sentiment
@@ -22,7 +25,8 @@ from workers import metrics
 from workers.elastic import runtime
 from workers.elastic.classify import Classifier
 from workers.elastic.entities import EntityExtractor
-from workers.elastic.keywords import KeywordExtractor
+from workers.elastic.keywords import MAX_CHARS, KeywordExtractor
+from workers.elastic.shared_pass import SharedPass, shared_layers
 from workers.elastic.text import clean, document
 
 log = logging.getLogger(__name__)
@@ -49,9 +53,11 @@ class Enricher:
         languages: Sequence[str],
         *,
         side_by_side: bool = False,
+        shared: SharedPass | None = None,
     ) -> None:
         self.classifier, self.entities, self.keywords = classifier, entities, keywords
         self.languages = frozenset(languages)
+        self.shared = shared
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="enrich") if side_by_side else None
         self.models = {
             **classifier.model_versions,
@@ -64,12 +70,19 @@ class Enricher:
         """Load every model named in the settings (the slow part: seconds); sets torch's thread count."""
         side_by_side, threads = runtime.model_threads(settings.enrich_threads)
         torch.set_num_threads(threads)  # process-wide: every torch thread in the process uses it
+        classifier, keywords = Classifier(settings), KeywordExtractor(settings)
+        model, shared = classifier.model, None
+        layers = shared_layers(model, keywords.model) if model is not None else 0
+        if model is not None and layers:
+            shared = SharedPass(keywords.model, model, layers, classifier.dtype)
+        log.info("classifier and keyword model share %d layers", layers)
         return cls(
-            Classifier(settings),
+            classifier,
             EntityExtractor(settings),
-            KeywordExtractor(settings),
+            keywords,
             settings.enrich_languages,
             side_by_side=side_by_side > 1,
+            shared=shared,
         )
 
     def enrich(self, mentions: Sequence[Mention]) -> list[Enrichment | Failed]:
@@ -93,6 +106,8 @@ class Enricher:
         texts = [document(clean(m.title), clean(m.text)) for m in mentions]
         if not texts:
             return []
+        if self.shared is not None:
+            return self._run_shared(self.shared, texts)
         labels = self._start(metrics.timed("classifier", self.classifier.predict), texts)
         keywords = self._start(metrics.timed("keywords", self.keywords.extract), texts)
         try:
@@ -104,11 +119,38 @@ class Enricher:
             for (s, e), ents, kws in zip(labels.result(), entities, keywords.result(), strict=True)
         ]
 
-    def _start(self, model: Callable[[Sequence[str]], list[T]], texts: Sequence[str]) -> "Future[list[T]]":
+    def _run_shared(self, shared: SharedPass, texts: list[str]) -> list[Derived]:
+        rows = [index for index, text in enumerate(texts) if text.strip()]
+        heads = [texts[row][:MAX_CHARS] for row in rows]  # what the keyword model embeds
+        order = sorted(range(len(heads)), key=lambda index: len(heads[index]))
+        halves = [order[0::2], order[1::2]]  # about the same number of tokens each
+        passes = [
+            self._start(metrics.timed("shared_pass", shared.run), [heads[i] for i in half]) for half in halves
+        ]
+        try:
+            entities = metrics.timed("entities", self.entities.extract)(texts)
+        finally:
+            wait(cast(list[Future[object]], passes))
+        embeddings = np.empty((len(heads), shared.width), np.float32)
+        logits = torch.empty(len(heads), shared.logits_width)
+        for half, done in zip(halves, passes, strict=True):
+            embeddings[half], logits[half] = done.result()
+        labels: list[tuple[Sentiment | None, Emotion | None]] = [(None, None)] * len(texts)
+        keywords: list[tuple[str, ...]] = [()] * len(texts)
+
+        def rank(batch: Sequence[str]) -> list[tuple[str, ...]]:
+            return self.keywords.extract(batch, embeddings)
+
+        found = metrics.timed("keywords", rank)([texts[row] for row in rows])
+        for row, label, words in zip(rows, self.classifier.labels([logits]), found, strict=True):
+            labels[row], keywords[row] = label, words
+        return [(s, e, ents, kws) for (s, e), ents, kws in zip(labels, entities, keywords, strict=True)]
+
+    def _start(self, model: Callable[[Sequence[str]], T], texts: Sequence[str]) -> "Future[T]":
         """`model(texts)` on a thread of the pool, or at once on this thread when there is no pool."""
         if self._pool is not None:
             return self._pool.submit(model, texts)
-        done: Future[list[T]] = Future()
+        done: Future[T] = Future()
         try:
             done.set_result(model(texts))
         except Exception as error:  # raised by .result(), as from the pool

@@ -89,14 +89,26 @@ class KeywordExtractor:
         """`keybert@<version>+<embedding model>`."""
         return self._version
 
-    def extract(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        """Each text's keywords, best first; () for a text with no candidate (empty, only stop words)."""
-        found = {head: candidates(head) for head in (text[:MAX_CHARS] for text in texts)}
+    @property
+    def model(self) -> SentenceTransformer:
+        """The sentence-transformer that embeds texts and candidates."""
+        return self._model
+
+    def extract(
+        self, texts: Sequence[str], doc_embeddings: NDArray[np.float32] | None = None
+    ) -> list[tuple[str, ...]]:
+        """Each text's keywords, best first; () for a text with no candidate (empty, only stop words).
+
+        `doc_embeddings`, row i the embedding of `texts[i][:MAX_CHARS]`, when a shared pass has computed them.
+        """
+        heads = [text[:MAX_CHARS] for text in texts]
+        found = {head: candidates(head) for head in heads}
         docs = list(dict.fromkeys(head for head, words in found.items() if words))
         if not docs:
             return [()] * len(texts)
         words = sorted({word for doc in docs for word in found[doc]})  # CountVectorizer's feature order
-        doc_embeddings, word_embeddings = self._embed(docs, words)
+        known = None if doc_embeddings is None else dict(zip(heads, doc_embeddings, strict=True))
+        doc_embeddings, word_embeddings = self._embed(docs, words, known)
         ranked = self._keybert.extract_keywords(
             docs,
             vectorizer=CountVectorizer(analyzer=found.__getitem__),
@@ -110,23 +122,30 @@ class KeywordExtractor:
             doc: distinct([phrase for phrase, _ in scored], self._top_n)
             for doc, scored in zip(docs, ranked, strict=True)
         }
-        return [keywords.get(text[:MAX_CHARS], ()) for text in texts]
+        return [keywords.get(head, ()) for head in heads]
 
-    def _embed(self, docs: list[str], words: list[str]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """The embeddings of `docs` and of `words`, in one `encode` with the words not cached yet."""
+    def _embed(
+        self, docs: list[str], words: list[str], known: dict[str, NDArray[np.float32]] | None
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """The embeddings of `docs` (from `known` if given) and of `words`, in one `encode` with the words
+        not cached yet."""
         missing = [word for word in words if word not in self._cache]
-        with runtime.inference(self._model.device, self._dtype):
-            embeddings = cast(
-                NDArray[np.float32],
-                self._model.encode(docs + missing, batch_size=ENCODE_BATCH_SIZE, show_progress_bar=False),
-            )
-        self._cache.update(zip(missing, (row.copy() for row in embeddings[len(docs) :]), strict=True))
+        texts = missing if known is not None else docs + missing
+        embeddings = np.empty((0, 0), np.float32)
+        if texts:
+            with runtime.inference(self._model.device, self._dtype):
+                embeddings = cast(
+                    NDArray[np.float32],
+                    self._model.encode(texts, batch_size=ENCODE_BATCH_SIZE, show_progress_bar=False),
+                )
+        first = 0 if known is not None else len(docs)
+        self._cache.update(zip(missing, (row.copy() for row in embeddings[first:]), strict=True))
         for word in words:
             self._cache.move_to_end(word)
         matrix = np.stack([self._cache[word] for word in words])
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return embeddings[: len(docs)], matrix
+        return (np.stack([known[doc] for doc in docs]) if known is not None else embeddings[:first]), matrix
 
 
 def distinct(ranked: Sequence[str], top_n: int) -> tuple[str, ...]:

