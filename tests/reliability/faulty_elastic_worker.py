@@ -18,13 +18,13 @@ CRASH = "zxqcrashthemodel"
 REJECT = "zxqrejectthisdocument"
 
 
-def crashing(extract: Callable[[Sequence[str]], Any]) -> Callable[[Sequence[str]], Any]:
+def crashing(extract: Callable[..., Any]) -> Callable[..., Any]:
     """`extract`, raising on a batch that holds a CRASH text."""
 
-    def extract_or_crash(texts: Sequence[str]) -> Any:
+    def extract_or_crash(texts: Sequence[str], *embeddings: Any) -> Any:
         if any(CRASH in text for text in texts):
             raise RuntimeError("the keyword model crashed on this text")
-        return extract(texts)
+        return extract(texts, *embeddings)
 
     return extract_or_crash
 
@@ -32,7 +32,7 @@ def crashing(extract: Callable[[Sequence[str]], Any]) -> Callable[[Sequence[str]
 def load(settings: Any) -> Enricher:
     """The real models, the keyword one wrapped by `crashing`."""
     enricher = LOAD(settings)
-    enricher.keywords.extract = crashing(enricher.keywords.extract)  # type: ignore[method-assign,assignment]
+    enricher.keywords.extract = crashing(enricher.keywords.extract)  # type: ignore[method-assign]
     return enricher
 
 

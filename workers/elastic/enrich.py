@@ -18,6 +18,7 @@ from typing import TypeVar, cast
 
 import numpy as np
 import torch
+from numpy.typing import NDArray
 
 from brandpulse.contract import Emotion, Enrichment, Entity, Mention, Sentiment
 from brandpulse.settings import Settings
@@ -32,6 +33,8 @@ from workers.elastic.text import clean, document
 log = logging.getLogger(__name__)
 STEPS = ("sentiment", "emotion", "entities", "keywords")
 Derived = tuple[Sentiment | None, Emotion | None, tuple[Entity, ...], tuple[str, ...]]
+Vectors = NDArray[np.float32]
+A = TypeVar("A")
 T = TypeVar("T")
 
 
@@ -124,35 +127,45 @@ class Enricher:
         heads = [texts[row][:MAX_CHARS] for row in rows]  # what the keyword model embeds
         order = sorted(range(len(heads)), key=lambda index: len(heads[index]))
         halves = [order[0::2], order[1::2]]  # about the same number of tokens each
-        passes = [
-            self._start(metrics.timed("shared_pass", shared.run), [heads[i] for i in half]) for half in halves
+        missing = self.keywords.uncached(heads)
+        shares = [missing[0::2], missing[1::2]]  # candidates to embed, one share per half
+
+        def run(job: tuple[list[str], list[str]]) -> tuple[tuple[Vectors, torch.Tensor], Vectors]:
+            docs, words = job
+            return shared.run(docs), self.keywords.embed(words)
+
+        jobs = [
+            self._start(metrics.timed("shared_pass", run), ([heads[i] for i in half], share))
+            for half, share in zip(halves, shares, strict=True)
         ]
         try:
             entities = metrics.timed("entities", self.entities.extract)(texts)
         finally:
-            wait(cast(list[Future[object]], passes))
+            wait(cast(list[Future[object]], jobs))
         embeddings = np.empty((len(heads), shared.width), np.float32)
         logits = torch.empty(len(heads), shared.logits_width)
-        for half, done in zip(halves, passes, strict=True):
-            embeddings[half], logits[half] = done.result()
+        words: dict[str, Vectors] = {}
+        for half, share, done in zip(halves, shares, jobs, strict=True):
+            (embeddings[half], logits[half]), vectors = done.result()
+            words.update(zip(share, vectors, strict=True))
         labels: list[tuple[Sentiment | None, Emotion | None]] = [(None, None)] * len(texts)
         keywords: list[tuple[str, ...]] = [()] * len(texts)
 
         def rank(batch: Sequence[str]) -> list[tuple[str, ...]]:
-            return self.keywords.extract(batch, embeddings)
+            return self.keywords.extract(batch, embeddings, words)
 
         found = metrics.timed("keywords", rank)([texts[row] for row in rows])
-        for row, label, words in zip(rows, self.classifier.labels([logits]), found, strict=True):
-            labels[row], keywords[row] = label, words
+        for row, label, words_found in zip(rows, self.classifier.labels([logits]), found, strict=True):
+            labels[row], keywords[row] = label, words_found
         return [(s, e, ents, kws) for (s, e), ents, kws in zip(labels, entities, keywords, strict=True)]
 
-    def _start(self, model: Callable[[Sequence[str]], T], texts: Sequence[str]) -> "Future[T]":
-        """`model(texts)` on a thread of the pool, or at once on this thread when there is no pool."""
+    def _start(self, model: Callable[[A], T], argument: A) -> "Future[T]":
+        """`model(argument)` on a thread of the pool, or at once on this thread when there is no pool."""
         if self._pool is not None:
-            return self._pool.submit(model, texts)
+            return self._pool.submit(model, argument)
         done: Future[T] = Future()
         try:
-            done.set_result(model(texts))
+            done.set_result(model(argument))
         except Exception as error:  # raised by .result(), as from the pool
             done.set_exception(error)
         return done

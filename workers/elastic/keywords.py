@@ -13,7 +13,7 @@ saved while most are cached; capping a long text at its 48 most frequent candida
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Final, cast
@@ -94,13 +94,32 @@ class KeywordExtractor:
         """The sentence-transformer that embeds texts and candidates."""
         return self._model
 
+    def uncached(self, texts: Sequence[str]) -> list[str]:
+        """The candidates of `texts` whose embeddings are not cached, each once."""
+        return sorted({word for text in texts for word in candidates(text[:MAX_CHARS])} - self._cache.keys())
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """The embeddings of `texts`, row i for text i (uses no cache: safe on any thread)."""
+        if not texts:
+            return np.empty((0, self._model.get_embedding_dimension() or 0), np.float32)
+        with runtime.inference(self._model.device, self._dtype):
+            return cast(
+                NDArray[np.float32],
+                self._model.encode(list(texts), batch_size=ENCODE_BATCH_SIZE, show_progress_bar=False),
+            )
+
     def extract(
-        self, texts: Sequence[str], doc_embeddings: NDArray[np.float32] | None = None
+        self,
+        texts: Sequence[str],
+        doc_embeddings: NDArray[np.float32] | None = None,
+        embedded: Mapping[str, NDArray[np.float32]] | None = None,
     ) -> list[tuple[str, ...]]:
         """Each text's keywords, best first; () for a text with no candidate (empty, only stop words).
 
-        `doc_embeddings`, row i the embedding of `texts[i][:MAX_CHARS]`, when a shared pass has computed them.
+        `doc_embeddings`, row i the embedding of `texts[i][:MAX_CHARS]`, when a shared pass has computed them;
+        `embedded`, embeddings of candidates computed elsewhere (`uncached`, `embed`), to add to the cache.
         """
+        self._cache.update((word, vector.copy()) for word, vector in (embedded or {}).items())
         heads = [text[:MAX_CHARS] for text in texts]
         found = {head: candidates(head) for head in heads}
         docs = list(dict.fromkeys(head for head, words in found.items() if words))
@@ -130,14 +149,7 @@ class KeywordExtractor:
         """The embeddings of `docs` (from `known` if given) and of `words`, in one `encode` with the words
         not cached yet."""
         missing = [word for word in words if word not in self._cache]
-        texts = missing if known is not None else docs + missing
-        embeddings = np.empty((0, 0), np.float32)
-        if texts:
-            with runtime.inference(self._model.device, self._dtype):
-                embeddings = cast(
-                    NDArray[np.float32],
-                    self._model.encode(texts, batch_size=ENCODE_BATCH_SIZE, show_progress_bar=False),
-                )
+        embeddings = self.embed(missing if known is not None else docs + missing)
         first = 0 if known is not None else len(docs)
         self._cache.update(zip(missing, (row.copy() for row in embeddings[first:]), strict=True))
         for word in words:

@@ -2,10 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from brandpulse.contract import Enrichment, Mention
 from workers.elastic.enrich import Enricher, Failed
@@ -67,12 +66,10 @@ def test_a_model_failing_on_one_mention_fails_only_that_mention(
     )
     extract = enricher.keywords.extract
 
-    def breaks_on_poison(
-        texts: Sequence[str], doc_embeddings: NDArray[np.float32] | None = None
-    ) -> list[tuple[str, ...]]:
+    def breaks_on_poison(texts: Sequence[str], *embeddings: Any) -> list[tuple[str, ...]]:
         if any("poison" in text for text in texts):
             raise RuntimeError("keyword model broke")
-        return extract(texts, doc_embeddings)
+        return extract(texts, *embeddings)
 
     monkeypatch.setattr(enricher.keywords, "extract", breaks_on_poison)
     results = subject.enrich(mentions([TEXTS[0], "poison pill", TEXTS[1]]))
