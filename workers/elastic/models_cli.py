@@ -127,4 +127,11 @@ def status() -> None:
     console.print(
         f"{MODEL_NAME}@{metrics['version']} at {output}, trained in {metrics['train_seconds']:.0f} s"
     )
+    if frozen := metrics["config"].get("frozen_layers", 0):
+        console.print(f"lower {frozen} layers as shipped: the elastic worker runs them once for both models")
+    else:
+        console.print(
+            "all layers fine-tuned: the elastic worker runs the classifier and the keyword model as two"
+            " passes (`brandpulse models train --force` retrains with the current recipe)"
+        )
     console.print(_scores_table(metrics))

@@ -54,6 +54,7 @@ def test_a_tiny_training_run_saves_a_loadable_model(
         get_settings.cache_clear()
     assert status.exit_code == 0, status.output
     assert {"float32", "int8"} <= set(status.output.split())
+    assert "lower 4 layers as shipped" in status.output
     classifier = Classifier(settings.model_copy(update={"enrich_precision": "int8"}))
     assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}+int8"
     assert all(classifier.predict(["hello world"])[0])
