@@ -126,13 +126,16 @@ class KeywordExtractor:
         if not docs:
             return [()] * len(texts)
         words = sorted({word for doc in docs for word in found[doc]})  # CountVectorizer's feature order
-        known = None if doc_embeddings is None else dict(zip(heads, doc_embeddings, strict=True))
-        doc_embeddings, word_embeddings = self._embed(docs, words, known)
+        if doc_embeddings is None:
+            doc_matrix, word_matrix = self._embed(docs, words)
+        else:
+            given = dict(zip(heads, doc_embeddings, strict=True))
+            doc_matrix, word_matrix = np.stack([given[doc] for doc in docs]), self._embed([], words)[1]
         ranked = self._keybert.extract_keywords(
             docs,
             vectorizer=CountVectorizer(analyzer=found.__getitem__),
-            doc_embeddings=doc_embeddings,
-            word_embeddings=word_embeddings,
+            doc_embeddings=doc_matrix,
+            word_embeddings=word_matrix,
             top_n=3 * self._top_n,
         )
         if len(docs) == 1:  # KeyBERT returns a single document's list unwrapped
@@ -143,21 +146,17 @@ class KeywordExtractor:
         }
         return [keywords.get(head, ()) for head in heads]
 
-    def _embed(
-        self, docs: list[str], words: list[str], known: dict[str, NDArray[np.float32]] | None
-    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """The embeddings of `docs` (from `known` if given) and of `words`, in one `encode` with the words
-        not cached yet."""
+    def _embed(self, docs: list[str], words: list[str]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """The embeddings of `docs` and of `words`, in one `encode` with the words not cached yet."""
         missing = [word for word in words if word not in self._cache]
-        embeddings = self.embed(missing if known is not None else docs + missing)
-        first = 0 if known is not None else len(docs)
-        self._cache.update(zip(missing, (row.copy() for row in embeddings[first:]), strict=True))
+        embeddings = self.embed(docs + missing)
+        self._cache.update(zip(missing, (row.copy() for row in embeddings[len(docs) :]), strict=True))
         for word in words:
             self._cache.move_to_end(word)
         matrix = np.stack([self._cache[word] for word in words])
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return (np.stack([known[doc] for doc in docs]) if known is not None else embeddings[:first]), matrix
+        return embeddings[: len(docs)], matrix
 
 
 def distinct(ranked: Sequence[str], top_n: int) -> tuple[str, ...]:

@@ -71,9 +71,12 @@ def train_model(
     from workers.elastic.training import TrainConfig, train  # noqa: PLC0415
 
     torch.set_num_threads(settings.enrich_threads)
-    config = TrainConfig()
-    config = replace(config, epochs=epochs or config.epochs)
-    config = replace(config, frozen_layers=config.frozen_layers if frozen_layers is None else frozen_layers)
+    recipe = TrainConfig()
+    config = replace(
+        recipe,
+        epochs=epochs or recipe.epochs,
+        frozen_layers=recipe.frozen_layers if frozen_layers is None else frozen_layers,
+    )
     encoder = settings.embedding_model or str(get_model_path())
     metrics = train(output, encoder=encoder, config=config, precision=settings.enrich_precision)
     console.print(_scores_table(metrics))
