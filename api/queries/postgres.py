@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.errors import ApiError
 from brandpulse.brands import BrandPublic
-from brandpulse.rollups import keys_of, recount
+from brandpulse.rollups import recount_mentions
 from brandpulse.tables import Brand
 
 
@@ -245,6 +245,6 @@ async def correct_sentiment(
     """
     params = {"id": mention_id, "label": label, "corrected_by": corrected_by}
     corrected_at: datetime = (await connection.execute(UPSERT_CORRECTION, params)).scalar_one()
-    await recount(connection, await keys_of(connection, [mention_id]))
+    await recount_mentions(connection, json.dumps([mention_id]))  # serialised with the persist worker
     model_label = (await connection.execute(MODEL_LABEL, {"id": mention_id})).scalar()
     return corrected_at, model_label

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.queries.postgres import correct_sentiment
 from brandpulse.contract import Enrichment, Mention
 from tests.integration.workers.persist.records import (
     days_and_recount,
@@ -153,3 +154,23 @@ async def test_a_mention_and_its_enrichment_written_at_once_are_both_counted(pg:
         rollups, recount = await rollups_and_recount(pg)
         assert rollups == recount
     assert sum(row[6] for row in rollups) == 8 * 40  # every mention counted negative
+
+
+async def test_a_correction_made_while_its_mention_is_stored_is_counted(pg: AsyncEngine) -> None:
+    item = mention(900)
+
+    async def correct() -> None:
+        async with pg.begin() as connection:
+            await correct_sentiment(connection, item.id, "negative", "analyst")
+
+    async with pg.connect() as storing:
+        transaction = await storing.begin()
+        await write_mentions(storing, [item])
+        correcting = asyncio.create_task(correct())
+        await asyncio.sleep(0.5)
+        assert not correcting.done()  # it waits for the transaction storing the mention
+        await transaction.commit()
+    await correcting
+    rollups, recount = await rollups_and_recount(pg)
+    assert rollups == recount
+    assert [row[6] for row in rollups if row[2] == item.source] == [1]  # counted negative
