@@ -43,6 +43,13 @@ SELECT pg_advisory_xact_lock(lock) FROM (
 ) AS locks(lock)
 """)
 
+# A recount is an index range scan per key and a primary-key probe per row. Where statistics still
+# describe the tables as empty (a new install, after a TRUNCATE) the planner would rather read a whole
+# table (or index) per key or row, and keep that plan cached while the table grows: batches ran 10-20x
+# slower until autovacuum analysed the tables again. So sequential scans are off for the rest of the
+# transaction, and the per-row lookups are LATERAL with LIMIT, which the planner cannot turn into a join.
+INDEXES_ONLY = text("SET LOCAL enable_seqscan = off")
+
 RECOUNT = text("""
 WITH keys AS (
     SELECT DISTINCT *
@@ -61,8 +68,12 @@ FROM keys AS k CROSS JOIN LATERAL (  -- aggregated per key, so an index range sc
     FROM (
         SELECT mb.author, coalesce(c.label, e.sentiment_label) AS label, e.sentiment_score
         FROM mention_brands AS mb
-        LEFT JOIN enrichments AS e ON e.mention_id = mb.mention_id
-        LEFT JOIN sentiment_corrections AS c ON c.mention_id = mb.mention_id  -- a person's label wins
+        LEFT JOIN LATERAL (  -- LIMIT keeps each lookup a primary-key probe (see INDEXES_ONLY)
+            SELECT sentiment_label, sentiment_score FROM enrichments WHERE mention_id = mb.mention_id LIMIT 1
+        ) AS e ON TRUE
+        LEFT JOIN LATERAL (  -- a person's label wins
+            SELECT label FROM sentiment_corrections WHERE mention_id = mb.mention_id LIMIT 1
+        ) AS c ON TRUE
         WHERE mb.brand_id = k.brand_id AND mb.source = k.source
           AND mb.published_at >= k.hour AND mb.published_at < k.hour + interval '1 hour'
     ) AS m
@@ -151,7 +162,7 @@ async def recount(connection: AsyncConnection, keys: str | None) -> None:
     none) for this transaction, rewrite their rollup rows from the base tables, then lock and re-sum the
     days they fall in."""
     if keys is not None:
-        for statement in (LOCK_HOURS, RECOUNT, LOCK_DAYS, RESUM_DAYS):
+        for statement in (INDEXES_ONLY, LOCK_HOURS, RECOUNT, LOCK_DAYS, RESUM_DAYS):
             await connection.execute(statement, {"keys": keys})
 
 

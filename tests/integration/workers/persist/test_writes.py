@@ -1,6 +1,7 @@
 """Batch writes and rollups on the real PostgreSQL: idempotent, order-independent, equal to a recount."""
 
 import asyncio
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, given
@@ -11,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.queries.postgres import correct_sentiment
 from brandpulse.contract import Enrichment, Mention
+from brandpulse.rollups import INDEXES_ONLY, RECOUNT
 from tests.integration.workers.persist.records import (
+    T0,
     days_and_recount,
     enrichment,
     mention,
@@ -174,3 +177,28 @@ async def test_a_correction_made_while_its_mention_is_stored_is_counted(pg: Asyn
     rollups, recount = await rollups_and_recount(pg)
     assert rollups == recount
     assert [row[6] for row in rollups if row[2] == item.source] == [1]  # counted negative
+
+
+def scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan that reads a table."""
+    own = [plan] if "Relation Name" in plan else []
+    return own + [node for child in plan.get("Plans", []) for node in scans(child)]
+
+
+async def test_the_recount_probes_indexes_while_statistics_say_the_tables_are_empty(pg: AsyncEngine) -> None:
+    tables = "mentions, mention_brands, enrichments, sentiment_corrections, hourly_rollups, daily_rollups"
+    async with pg.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables}"))
+        await connection.execute(text(f"ANALYZE {tables}"))  # as on a new install: "empty"
+    mentions = [mention(n, minutes=n, brands=(1, 2)) for n in range(300)]
+    await write(pg, [*mentions, *(enrichment(m) for m in mentions)])
+    keys = json.dumps([{"brand_id": 1, "hour": T0.isoformat(), "source": "news"}])
+    async with pg.begin() as connection:
+        await connection.execute(INDEXES_ONLY)
+        await connection.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))  # what is cached
+        explain = text(f"EXPLAIN (FORMAT JSON) {RECOUNT.text}")
+        plan = (await connection.execute(explain, {"keys": keys})).scalar_one()[0]["Plan"]
+    read = {node["Relation Name"]: node for node in scans(plan) if node["Relation Name"] != "hourly_rollups"}
+    assert set(read) == {"mention_brands", "enrichments", "sentiment_corrections"}
+    for node in read.values():  # a range scan or a probe per key and row, never a whole table or index
+        assert "Index Cond" in node or "Recheck Cond" in node, node
