@@ -9,6 +9,7 @@ Writes bench/results/persist.json.
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -72,6 +73,8 @@ def dataset(count: int, seed: int) -> list[tuple[Mention, Enrichment]]:
             }
         )
         pairs.append((mention, enrichment))
+    gc.collect()
+    gc.freeze()  # the harness's own objects: a worker process does not hold them, nor rescan them in its GC
     return pairs
 
 
@@ -203,7 +206,7 @@ async def bench(settings: Settings, rows: int, naive_rows: int) -> dict[str, Any
     try:
         pairs = dataset(rows, seed=1)
         result: dict[str, Any] = {"rows": rows, "batched": {}, "batched_runs": {}, "worker": {}}
-        for batch in sorted({100, 500, 1000, settings.persist_batch_size}):
+        for batch in sorted({100, 500, 1000, 2000, settings.persist_batch_size}):
             runs = []
             for _ in range(RUNS):
                 await reset(engine)
@@ -211,7 +214,7 @@ async def bench(settings: Settings, rows: int, naive_rows: int) -> dict[str, Any
             result["batched"][batch], result["batched_runs"][batch] = statistics.median(runs), runs
         await reset(engine)
         result["naive"] = await naive(engine, dataset(naive_rows, seed=2))
-        for batch in (100, 500):
+        for batch in sorted({100, 500, settings.persist_batch_size}):
             await reset(engine)
             result["worker"][batch] = await worker(own, engine, pairs[: rows // 2], batch)
     finally:

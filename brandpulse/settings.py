@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     elastic_batch_size: int = Field(default=64, ge=1, le=10_000)
     elastic_flush_after_s: float = Field(default=1.0, gt=0)
 
-    persist_batch_size: int = Field(default=500, ge=1, le=10_000)
+    persist_batch_size: int = Field(default=1000, ge=1, le=10_000)
     persist_flush_after_s: float = Field(default=2.0, gt=0)
 
     ingest_user_agent: str = "BrandPulse/0.1 (brand monitoring; +https://github.com/brandpulse/brandpulse)"
