@@ -151,12 +151,6 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-async def keys_of(connection: AsyncConnection, mention_ids: str) -> str | None:
-    """The rollup keys (JSON) of the stored mentions among `mention_ids` (a JSON array of ids); those not
-    stored yet have none."""
-    return (await connection.execute(KEYS_OF_MENTIONS, {"ids": mention_ids})).scalar()
-
-
 async def recount(connection: AsyncConnection, keys: str | None) -> None:
     """Lock `keys` (JSON objects with brand_id, hour and source, as `json_agg` writes them; None for
     none) for this transaction, rewrite their rollup rows from the base tables, then lock and re-sum the
@@ -181,9 +175,10 @@ async def lock_mentions(connection: AsyncConnection, mention_ids: str | None) ->
 async def recount_mentions(connection: AsyncConnection, mention_ids: str | None) -> None:
     """After writing rows about stored mentions (enrichments, corrections; `mention_ids` a JSON array, None
     for none): lock the mentions, then recount their keys."""
-    await lock_mentions(connection, mention_ids)
     if mention_ids is not None:
-        await recount(connection, await keys_of(connection, mention_ids))
+        await lock_mentions(connection, mention_ids)
+        keys = (await connection.execute(KEYS_OF_MENTIONS, {"ids": mention_ids})).scalar()
+        await recount(connection, keys)  # those not stored yet have no keys
 
 
 async def rebuild(engine: AsyncEngine, since: datetime, until: datetime) -> AsyncIterator[tuple[int, int]]:
