@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 
 from api import errors, metrics, timing
 from api.background import background
+from api.cache import Cache
 from api.routes import alerts, analytics, brands, health, ingestion, live, mentions, rollups, search
 from api.static import mount_ui
 from brandpulse.clients import elasticsearch_client, postgres_engine, redis_client
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.redis = redis_client(settings)
+        app.state.cache = Cache(app.state.redis, settings)
         app.state.es = elasticsearch_client(settings)
         app.state.engine = timing.timed_engine(postgres_engine(settings))
         app.state.reader = timing.timed_engine(postgres_engine(settings, autocommit=True))

@@ -34,8 +34,9 @@ from api.filters import MentionFilters
 from api.queries.elastic import MentionsDep, MentionsIndex, es_time, mention_query
 
 X_CACHE: Final = {
-    "description": "`hit` when the body came from the aggregate cache, else `miss`.",
-    "schema": {"type": "string", "enum": ["hit", "miss"]},
+    "description": "`hit` when the body came from the aggregate cache, `stale` when it is the previous "
+    "window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`.",
+    "schema": {"type": "string", "enum": ["hit", "miss", "stale"]},
 }
 router = APIRouter(
     prefix="/api/elastic/analytics",
@@ -115,7 +116,7 @@ async def read_sentiment(filters: Filters, index: MentionsDep, cache: CacheDep) 
             start=start, end=end, interval=interval.name, mentions=total, sentiment=totals, points=points
         )
 
-    return await cache.json(cache.key("sentiment", filters, (start, end)), compute)
+    return await cache.json("sentiment", filters, (start, end), compute)
 
 
 @router.get("/distribution", response_model=Distribution)
@@ -136,7 +137,7 @@ async def read_distribution(filters: Filters, index: MentionsDep, cache: CacheDe
             emotion=emotions,
         )
 
-    return await cache.json(cache.key("distribution", filters, (start, end)), compute)
+    return await cache.json("distribution", filters, (start, end), compute)
 
 
 async def _top_terms(
@@ -150,7 +151,7 @@ async def _top_terms(
         )
         return TopTerms(start=start, end=end, items=[_stat(bucket) for bucket in _buckets(aggs, "top")])
 
-    return await cache.json(cache.key(name, params, (start, end)), compute)
+    return await cache.json(name, params, (start, end), compute)
 
 
 def _stat(bucket: dict[str, Any]) -> TermStat:
@@ -173,7 +174,7 @@ async def list_entities(params: Top, index: MentionsDep, cache: CacheDep) -> Res
         ]
         return TopEntities(start=start, end=end, items=items)
 
-    return await cache.json(cache.key("entities", params, (start, end)), compute)
+    return await cache.json("entities", params, (start, end), compute)
 
 
 @router.get("/keywords", response_model=TopTerms)
@@ -215,7 +216,7 @@ async def read_share_of_voice(filters: Filters, index: MentionsDep, cache: Cache
             start=start, end=end, interval=interval.name, brands=shares(totals, wanted), points=points
         )
 
-    return await cache.json(cache.key("share-of-voice", filters, (start, end)), compute)
+    return await cache.json("share-of-voice", filters, (start, end), compute)
 
 
 @router.get("/volume", response_model=Volume)
@@ -252,7 +253,7 @@ async def read_volume(
             spikes=flagged,
         )
 
-    return await cache.json(cache.key("volume", filters, (start, end), {"sigmas": sigmas}), compute)
+    return await cache.json("volume", filters, (start, end), compute, {"sigmas": sigmas})
 
 
 async def _trends(
@@ -293,7 +294,7 @@ async def _trends(
             previous_start=previous_start, start=start, end=end, entities=entities, keywords=keywords
         )
 
-    return await cache.json(cache.key(name, params, (start, end)), compute)
+    return await cache.json(name, params, (start, end), compute)
 
 
 @router.get("/trending", response_model=Trends)

@@ -1963,8 +1963,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2027,8 +2027,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2092,8 +2092,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2157,8 +2157,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2222,8 +2222,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2287,8 +2287,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2351,8 +2351,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2415,8 +2415,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2481,8 +2481,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2547,8 +2547,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description `hit` when the body came from the aggregate cache, else `miss`. */
-                    "X-Cache"?: "hit" | "miss";
+                    /** @description `hit` when the body came from the aggregate cache, `stale` when it is the previous window's (a window ending now, at most one cache TTL older, while this one is computed), else `miss`. */
+                    "X-Cache"?: "hit" | "miss" | "stale";
                     [name: string]: unknown;
                 };
                 content: {

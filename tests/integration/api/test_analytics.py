@@ -341,9 +341,8 @@ async def test_last_24h_stays_cacheable(seeded_client: httpx.AsyncClient, seeded
     end = datetime.fromisoformat(first.json()["end"])
     assert end.timestamp() % seeded.settings.api_cache_ttl_s == 0
     assert end - datetime.fromisoformat(first.json()["start"]) == timedelta(hours=24)
-    if second.json()["end"] == first.json()["end"]:  # not across a TTL boundary between the two calls
-        assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
-        assert second.content == first.content
+    assert (first.headers["x-cache"], second.headers["x-cache"]) in {("miss", "hit"), ("miss", "stale")}
+    assert second.content == first.content  # the same window, or the previous one across a TTL boundary
     expected = sum(
         m.source in {"x", "blog"} and end - timedelta(hours=24) <= m.published_at for m in seeded.published
     )

@@ -116,7 +116,7 @@ async def test_published_mentions_become_enriched_documents_once(
     ]
     events = [await live.get_message(ignore_subscribe_messages=True, timeout=1) for _ in range(5)]
     assert sum(1 for event in events if event) == 4  # one per unique mention, the repeat included once
-    await live.aclose()  # type: ignore[no-untyped-call]
+    await live.aclose()
 
 
 async def test_entries_of_a_dead_consumer_are_reclaimed_without_duplicates(
