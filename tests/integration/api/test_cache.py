@@ -6,6 +6,7 @@ The computation stands in for an Elasticsearch aggregation (the analytics tests 
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from pydantic import BaseModel
@@ -44,6 +45,15 @@ def cache(redis: Redis, settings: Settings, unique: str) -> Cache:
     )
 
 
+async def joined(compute: Computation, grace_s: float = 0.1) -> None:
+    """Once `compute` has started, give the other requests `grace_s` to reach it (a busy CI is slow)."""
+    for _ in range(500):
+        if compute.calls:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(grace_s)
+
+
 def body(response: object) -> int:
     n: int = json.loads(response.body)["n"]  # type: ignore[attr-defined]
     return n
@@ -55,7 +65,7 @@ async def test_concurrent_misses_share_one_computation(cache: Cache, redis: Redi
     release = asyncio.Event()
     compute = Computation(release)
     requests = [asyncio.create_task(cache.json("volume", filters, window, compute)) for _ in range(8)]
-    await asyncio.sleep(0.05)
+    await joined(compute)
     release.set()
     answers = await asyncio.gather(*requests)
     assert compute.calls == 1
@@ -71,9 +81,9 @@ async def test_a_client_leaving_does_not_cancel_the_computation_for_the_others(c
     release = asyncio.Event()
     compute = Computation(release)
     leaving = asyncio.create_task(cache.json("sentiment", filters, window, compute))
-    await asyncio.sleep(0.05)
+    await joined(compute, grace_s=0)  # the leaving request started the computation
     staying = asyncio.create_task(cache.json("sentiment", filters, window, compute))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)
     leaving.cancel()
     release.set()
     answer = await staying
@@ -89,7 +99,7 @@ async def test_a_failed_computation_reaches_its_waiters_and_the_next_request_tri
     release = asyncio.Event()
     failing = Computation(release, fail=True)
     requests = [asyncio.create_task(cache.json("entities", filters, window, failing)) for _ in range(3)]
-    await asyncio.sleep(0.05)
+    await joined(failing)
     release.set()
     results = await asyncio.gather(*requests, return_exceptions=True)
     assert failing.calls == 1
@@ -112,10 +122,14 @@ async def test_at_a_ttl_boundary_the_previous_window_answers_while_the_next_is_c
     assert cache.previous(last, after) == before
     release = asyncio.Event()
     compute = Computation(release)
-    stale = [await cache.json("distribution", last, after, compute) for _ in range(3)]
+    answer = partial(cache.json, "distribution", last, after, compute)
+    stale = [await asyncio.wait_for(answer(), 5) for _ in range(3)]  # one that waited would time out
     assert {(r.headers["x-cache"], body(r)) for r in stale} == {("stale", 1)}  # at once, not waiting
     release.set()
-    await asyncio.sleep(0.05)
+    for _ in range(500):  # the background computation stores the new window's answer
+        if await redis.exists(cache.key("distribution", last, after)):
+            break
+        await asyncio.sleep(0.01)
     fresh = await cache.json("distribution", last, after, compute)
     assert (fresh.headers["x-cache"], body(fresh), compute.calls) == ("hit", 1, 1)
 
