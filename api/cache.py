@@ -100,12 +100,13 @@ class Cache:
         if cached is not None:
             return _response(cached, "hit")
         moving = params.until is None
+        keep = self.ttl * 2 if moving else self.ttl  # a moving window's entry also answers the next one
         if moving:
             stale = await self._get(self.key(endpoint, params, self.previous(params, window), extra))
             if stale is not None:
-                self._computation(key, compute, self.ttl * 2)
+                self._computation(key, compute, keep)
                 return _response(stale, "stale")
-        task, mine = self._computation(key, compute, self.ttl * 2 if moving else self.ttl)
+        task, mine = self._computation(key, compute, keep)
         started = time.perf_counter()
         body = await asyncio.shield(task)  # a client leaving does not cancel it for the others
         if not mine:  # waited on another request's computation: Elasticsearch, which every aggregate reads

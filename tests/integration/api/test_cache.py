@@ -5,6 +5,7 @@ The computation stands in for an Elasticsearch aggregation (the analytics tests 
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -45,12 +46,22 @@ def cache(redis: Redis, settings: Settings, unique: str) -> Cache:
     )
 
 
+async def until(check: Callable[[], Awaitable[bool]], timeout_s: float = 5.0) -> None:
+    """Wait until `check()` holds (polling), or fail after `timeout_s`."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.01)
+
+
 async def joined(compute: Computation, grace_s: float = 0.1) -> None:
     """Once `compute` has started, give the other requests `grace_s` to reach it (a busy CI is slow)."""
-    for _ in range(500):
-        if compute.calls:
-            break
-        await asyncio.sleep(0.01)
+
+    async def started() -> bool:
+        return compute.calls > 0
+
+    await until(started)
     await asyncio.sleep(grace_s)
 
 
@@ -126,10 +137,11 @@ async def test_at_a_ttl_boundary_the_previous_window_answers_while_the_next_is_c
     stale = [await asyncio.wait_for(answer(), 5) for _ in range(3)]  # one that waited would time out
     assert {(r.headers["x-cache"], body(r)) for r in stale} == {("stale", 1)}  # at once, not waiting
     release.set()
-    for _ in range(500):  # the background computation stores the new window's answer
-        if await redis.exists(cache.key("distribution", last, after)):
-            break
-        await asyncio.sleep(0.01)
+
+    async def stored() -> bool:  # by the background computation
+        return bool(await redis.exists(cache.key("distribution", last, after)))
+
+    await until(stored)
     fresh = await cache.json("distribution", last, after, compute)
     assert (fresh.headers["x-cache"], body(fresh), compute.calls) == ("hit", 1, 1)
 
