@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from brandpulse.stack.component import Component, StackError
 
 PG_VERSIONS = ("15", "16", "17")  # the first installed one wins
+MAX_LOCKS_PER_TRANSACTION = 256  # the persist worker's locks per batch (docs/operations.md); default 64
 CREATE_DATABASE = """SELECT format('CREATE DATABASE %I', :'db')
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\\gexec
 """
@@ -44,6 +45,7 @@ class PostgresServer(Component):
         if not (self.data / "PG_VERSION").exists():
             self._initdb(user)
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        options += f" -c max_locks_per_transaction={MAX_LOCKS_PER_TRANSACTION}"
         self._run(["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"], user)
 
     def healthy(self) -> bool:

@@ -3,6 +3,12 @@
 PostgreSQL being unreachable, restarting, timing out or aborting on a deadlock is `RetryLater` (nothing
 acked, nothing new read). A row PostgreSQL refuses as data (SQLSTATE classes 22, 23, 54) is isolated by
 splitting the batch, and only that entry is dead-lettered with PostgreSQL's message.
+
+A batch takes an advisory lock per mention and rollup key (`brandpulse.rollups`): ~1,800 for 1,000
+mentions. PostgreSQL's lock table holds about `max_locks_per_transaction` x `max_connections` locks for
+all sessions together (6,400 by default), so big batches, worker replicas or both can run it out ("out of
+shared memory", SQLSTATE 53200). Retrying such a batch whole would fail for ever; it is written in halves
+instead, each its own transaction, and the warning says which setting to raise.
 """
 
 import logging
@@ -18,6 +24,7 @@ T = TypeVar("T")
 Write = Callable[[AsyncConnection, Sequence[T]], Awaitable[None]]
 log = logging.getLogger(__name__)
 DATA_ERRORS = ("22", "23", "54")  # data exception, integrity violation, program limit (e.g. row too big)
+OUT_OF_MEMORY = "53200"  # shared memory: for these writes, the lock table
 
 
 class PersistHandler(Generic[T]):
@@ -38,9 +45,17 @@ class PersistHandler(Generic[T]):
                 await self.write(connection, [item for _, item in items])
         except DBAPIError as error:
             reason = refused(error)
-            if reason is None:
+            too_big = reason is None and len(items) > 1 and _sqlstate(error) == OUT_OF_MEMORY
+            if reason is None and not too_big:
                 raise RetryLater(f"PostgreSQL: {_first_line(error)}") from error
-            if len(items) == 1:
+            if too_big:
+                log.warning(
+                    "PostgreSQL ran out of shared memory writing %d entries; writing them in halves. "
+                    "Raise max_locks_per_transaction or lower the batch size: %s",
+                    len(items),
+                    _first_line(error.orig),
+                )
+            elif len(items) == 1:
                 invalid[items[0][0]] = f"refused by PostgreSQL: {reason}"
                 return
             half = len(items) // 2
@@ -52,10 +67,13 @@ class PersistHandler(Generic[T]):
 
 def refused(error: DBAPIError) -> str | None:
     """PostgreSQL's message when it refused the data itself; None when the failure is transient."""
-    sqlstate = getattr(error.orig, "sqlstate", None) or ""
-    if error.connection_invalidated or not sqlstate.startswith(DATA_ERRORS):
+    if error.connection_invalidated or not _sqlstate(error).startswith(DATA_ERRORS):
         return None
     return _first_line(error.orig)
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    return getattr(error.orig, "sqlstate", None) or ""
 
 
 def _first_line(error: BaseException | None) -> str:

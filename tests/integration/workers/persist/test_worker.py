@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -177,3 +178,46 @@ async def until(check: Callable[[], Awaitable[bool]], timeout_s: float = 60.0) -
             except (OSError, DBAPIError):
                 pass  # the store is restarting
             await asyncio.sleep(0.2)
+
+
+LOCK_KEYS = 7_000_000_000_000  # advisory lock keys of this test's own (the writers' are 64-bit hashes)
+LOCK_MORE = text(
+    "SELECT pg_advisory_lock(CAST(:base AS bigint) + k) FROM generate_series(CAST(:start AS int), :end) AS k"
+)
+UNLOCK = text("SELECT pg_advisory_unlock(CAST(:base AS bigint) + k) FROM generate_series(0, :room - 1) AS k")
+
+
+@asynccontextmanager
+async def lock_table_with_room_for(engine: AsyncEngine, room: int) -> AsyncIterator[None]:
+    """Fill PostgreSQL's shared lock table with session advisory locks, then free `room` of them."""
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        held = 0
+        while True:
+            try:
+                await connection.execute(LOCK_MORE, {"base": LOCK_KEYS, "start": held, "end": held + 999})
+            except DBAPIError as error:  # out of shared memory: full, the locks taken so far still held
+                if getattr(error.orig, "sqlstate", None) != "53200":
+                    raise
+                break
+            held += 1000
+        try:
+            await connection.execute(UNLOCK, {"base": LOCK_KEYS, "room": room})
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock_all()"))
+
+
+async def test_a_batch_too_big_for_the_lock_table_is_written_in_halves(
+    migrated: Settings, pg: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    mentions = [mention(n, minutes=n, brands=(1, 2)) for n in range(400)]  # ~420 locks; a half ~210
+    entries = [(f"{n}-0", m) for n, m in enumerate(mentions)]
+    assert await rows(pg, "SELECT count(*) FROM mentions") == [(0,)]  # the pool's connection, opened now
+    async with lock_table_with_room_for(pg, 300):
+        outcome = await PersistHandler(pg, write_mentions)(entries)
+    assert (len(outcome.done), outcome.invalid) == (400, {})
+    assert "out of shared memory writing 400 entries; writing them in halves" in caplog.text
+    assert await rows(pg, "SELECT count(*) FROM mentions") == [(400,)]
+    rollups, recount = await rollups_and_recount(pg)
+    assert rollups == recount
