@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from ingest.pipeline import Pipeline
 from ingest.sources.simulator import SimulatedMentions
-from tests.reliability.rig import free_port
+from tests.ports import free_port
 
 FRONTEND: Final = Path(__file__).resolve().parents[2] / "frontend"
 SCREENSHOTS: Final = FRONTEND / "e2e-screenshots"

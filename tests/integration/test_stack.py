@@ -13,12 +13,7 @@ import pytest
 
 from brandpulse import stack
 from brandpulse.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import free_port
 
 
 def port_open(port: int) -> bool:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,16 +30,10 @@ from brandpulse.brands import ensure_demo_brands
 from brandpulse.contract import ENRICHED_STREAM, RAW_STREAM, STREAM_GROUPS
 from brandpulse.settings import Settings
 from brandpulse.stack.component import Component
+from tests.ports import free_port
 
 FAULTY_WORKER = Path(__file__).with_name("faulty_elastic_worker.py")
 PUBLISHED = re.compile(r"published=(\d+)")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def private_settings(root: Path) -> Settings:

@@ -3,7 +3,6 @@ in use refused, a lost process replaced, SIGTERM stopping them all (real process
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ import httpx
 import pytest
 
 from brandpulse.settings import Settings
+from tests.ports import free_port
 
 READY_WITHIN_S = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def serve(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -1,7 +1,6 @@
 """Schemathesis over the OpenAPI schema, against the API served by uvicorn on the real stores: no 5xx."""
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -21,15 +20,9 @@ from api.redis_keys import RedisKeys
 from brandpulse.es_indices import ensure_indices, single_index_name
 from brandpulse.settings import Settings
 from tests.integration.api.conftest import API_KEY
+from tests.ports import free_port
 
 EXAMPLES_PER_OPERATION = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until_started(server: uvicorn.Server, timeout_s: float = 20.0) -> None:

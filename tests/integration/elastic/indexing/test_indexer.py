@@ -1,7 +1,6 @@
 """`Indexer` on the real ES-API server: idempotent writes, rejections, retries, and the mapping at work."""
 
 import json
-import socket
 from collections.abc import Callable
 from typing import Any, Self, cast
 
@@ -11,6 +10,7 @@ from elasticsearch import AsyncElasticsearch
 from brandpulse.contract import Entity
 from brandpulse.es_indices import ensure_indices
 from brandpulse.settings import Settings
+from tests.ports import free_port
 from workers.elastic.indexer import Doc, Indexer
 from workers.loop import RetryLater
 
@@ -122,9 +122,7 @@ async def test_documents_still_throttled_after_the_retries_are_failed(
 
 
 async def test_an_unreachable_cluster_raises_retry_later(own: Settings, make_doc: MakeDoc) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     async with AsyncElasticsearch(f"http://127.0.0.1:{port}", max_retries=0) as down:
         indexer = Indexer(down, own, initial_backoff_s=0.01)
         with pytest.raises(RetryLater, match="unavailable"):

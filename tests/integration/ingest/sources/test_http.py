@@ -1,6 +1,5 @@
 """The shared HTTP client and the retrying GET, against a local server."""
 
-import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -10,6 +9,7 @@ from pytest_httpserver import HTTPServer
 
 from brandpulse.settings import Settings
 from ingest.http import RetryPolicy, SourceUnavailable, get, json_object, require_success
+from tests.ports import free_port
 
 
 class Sleeps(list[float]):
@@ -84,9 +84,7 @@ async def test_exhausted_retries_raise_source_unavailable(
 
 
 async def test_network_errors_are_retried_then_raise_source_unavailable(client: httpx.AsyncClient) -> None:
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     sleeps = Sleeps()
 
     with pytest.raises(SourceUnavailable, match="ConnectError"):
