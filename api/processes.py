@@ -10,13 +10,16 @@ does.
 
 The parent binds the port once without `SO_REUSEPORT` first, so that a port in use (by another copy of the
 API, too) fails at once with a clear message rather than sharing its connections. A process that exits is
-started again; one that fails at startup stops the rest.
+started again; one that fails at startup stops the rest; all stop when the parent dies, even by SIGKILL.
 """
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import sys
 import threading
 from multiprocessing.process import BaseProcess
 from typing import Final
@@ -26,11 +29,12 @@ from uvicorn.config import STARTUP_FAILURE
 
 log = logging.getLogger("uvicorn.error")
 STOP_TIMEOUT_S: Final = 30.0  # a process's graceful shutdown, then it is killed
+PR_SET_PDEATHSIG: Final = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 
 def supported(config: uvicorn.Config) -> bool:
     """Whether processes can each have their own socket: TCP on a fixed port of a kernel that balances."""
-    return hasattr(socket, "SO_REUSEPORT") and config.uds is None and config.fd is None and config.port != 0
+    return sys.platform == "linux" and config.uds is None and config.fd is None and config.port != 0
 
 
 def run(config: uvicorn.Config, processes: int) -> int:
@@ -78,13 +82,17 @@ def _check_free(host: str, port: int) -> None:
 
 
 def _start(context: multiprocessing.context.SpawnContext, config: uvicorn.Config) -> BaseProcess:
-    process = context.Process(target=_serve, args=(config,), name="brandpulse-api", daemon=False)
+    process = context.Process(target=_serve, args=(config, os.getpid()), name="brandpulse-api", daemon=False)
     process.start()
     return process
 
 
-def _serve(config: uvicorn.Config) -> None:
-    """One process: its own socket on the shared port, then uvicorn until SIGINT or SIGTERM."""
+def _serve(config: uvicorn.Config, parent: int) -> None:
+    """One process: its own socket on the shared port, then uvicorn until SIGINT or SIGTERM (also sent when
+    the parent dies, so that no orphan keeps serving the port)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the line above
+        raise SystemExit(0)
     config.configure_logging()  # a spawned process starts without the parent's logging
     sock = socket.socket(_family(config.host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -1,5 +1,6 @@
 """`brandpulse api serve --workers N`: a listening socket per process, connections spread over them, a port
-in use refused, a lost process replaced, SIGTERM stopping them all (real processes on a free port)."""
+in use refused, a lost process replaced, SIGTERM stopping them all, no orphans when the parent is killed
+(real processes on a free port)."""
 
 import os
 import signal
@@ -79,10 +80,9 @@ def api(migrated: Settings, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[b
     process = serve(migrated, port, log)
     yield process, port, log
     if process.poll() is None:
-        process.kill()
-        process.wait()
-    for pid in children(process.pid):
-        os.kill(pid, signal.SIGKILL)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+    assert children(process.pid) == []
 
 
 def test_each_process_listens_on_its_own_socket_and_gets_connections(
@@ -123,3 +123,14 @@ def test_a_port_in_use_is_refused_and_a_lost_process_replaced(
     process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 0
     assert children(process.pid) == []
+
+
+def test_the_processes_stop_when_the_parent_is_killed(api: tuple[subprocess.Popen[bytes], int, Path]) -> None:
+    process, port, _ = api
+    pids = wait_ready(f"http://127.0.0.1:{port}", 2, process.pid)
+    process.kill()  # SIGKILL: no chance to stop them itself
+    process.wait()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]  # no orphan keeps serving the port
