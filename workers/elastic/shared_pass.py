@@ -96,6 +96,8 @@ class SharedPass:
     ) -> None:
         self._embedder, self._dtype, self._batch_size = embedder, dtype, batch_size
         self._upper = _upper(classifier, layers)
+        if dtype is not None:  # as `runtime.prepare` did to the classifier, whose weights it copies
+            runtime.cast_linear(self._upper, dtype)
         self._captured = threading.local()  # passes may run on several threads; other encodes pass by
         encoder_layers = _layers(cast(torch.nn.Module, embedder[0].auto_model))
         if encoder_layers is None or layers < 1:

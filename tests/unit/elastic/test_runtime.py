@@ -29,11 +29,25 @@ def test_int8_quantizes_the_linear_layers_in_place() -> None:
     assert torch.allclose(model(inputs), expected, atol=0.05)
 
 
-def test_other_precisions_keep_the_weights() -> None:
-    model = torch.nn.Linear(4, 4)
+def test_bfloat16_stores_the_linear_weights_as_autocast_would_cast_them() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.LayerNorm(64), torch.nn.Linear(64, 8))
+    inputs = torch.randn(16, 64)
+    with inference(torch.device("cpu"), torch.bfloat16):
+        expected = model(inputs)
     assert prepare(model, torch.device("cpu"), "bfloat16") is torch.bfloat16
+    assert [p.dtype for p in model.parameters()] == [torch.bfloat16] * 2 + [torch.float32] * 2 + [
+        torch.bfloat16
+    ] * 2
+    with inference(torch.device("cpu"), torch.bfloat16):
+        assert torch.equal(model(inputs), expected)
+
+
+def test_float32_keeps_the_weights() -> None:
+    model = torch.nn.Linear(4, 4)
     assert prepare(model, torch.device("cpu"), "float32") is None
     assert type(model) is torch.nn.Linear
+    assert model.weight.dtype is torch.float32
     with pytest.raises(ValueError, match="CPU only"):
         prepare(model, torch.device("cuda"), "int8")
 

@@ -19,9 +19,9 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def embedder(enricher: Enricher) -> SentenceTransformer:
-    return enricher.keywords.model
+@pytest.fixture
+def embedder(float32_embedder: SentenceTransformer) -> SentenceTransformer:
+    return float32_embedder
 
 
 @pytest.fixture

