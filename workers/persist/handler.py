@@ -45,10 +45,9 @@ class PersistHandler(Generic[T]):
                 await self.write(connection, [item for _, item in items])
         except DBAPIError as error:
             reason = refused(error)
-            too_big = reason is None and len(items) > 1 and _sqlstate(error) == OUT_OF_MEMORY
-            if reason is None and not too_big:
-                raise RetryLater(f"PostgreSQL: {_first_line(error)}") from error
-            if too_big:
+            if reason is None:  # transient, unless a smaller batch would fit the lock table
+                if len(items) == 1 or _sqlstate(error) != OUT_OF_MEMORY:
+                    raise RetryLater(f"PostgreSQL: {_first_line(error)}") from error
                 log.warning(
                     "PostgreSQL ran out of shared memory writing %d entries; writing them in halves. "
                     "Raise max_locks_per_transaction or lower the batch size: %s",

@@ -36,9 +36,8 @@ def test_bfloat16_stores_the_linear_weights_as_autocast_would_cast_them() -> Non
     with inference(torch.device("cpu"), torch.bfloat16):
         expected = model(inputs)
     assert prepare(model, torch.device("cpu"), "bfloat16") is torch.bfloat16
-    assert [p.dtype for p in model.parameters()] == [torch.bfloat16] * 2 + [torch.float32] * 2 + [
-        torch.bfloat16
-    ] * 2
+    bf16, f32 = torch.bfloat16, torch.float32  # weight and bias of Linear, LayerNorm, Linear
+    assert [p.dtype for p in model.parameters()] == [bf16, bf16, f32, f32, bf16, bf16]
     with inference(torch.device("cpu"), torch.bfloat16):
         assert torch.equal(model(inputs), expected)
 

@@ -20,11 +20,6 @@ TEXTS = [
 
 
 @pytest.fixture
-def embedder(float32_embedder: SentenceTransformer) -> SentenceTransformer:
-    return float32_embedder
-
-
-@pytest.fixture
 def classifier() -> PreTrainedModel:
     """A classifier straight from the shipped encoder (an untrained head), recording 4 frozen layers."""
     model: PreTrainedModel = AutoModelForSequenceClassification.from_pretrained(
@@ -36,21 +31,21 @@ def classifier() -> PreTrainedModel:
 
 
 def test_layers_are_shared_only_when_recorded_and_equal(
-    classifier: PreTrainedModel, embedder: SentenceTransformer
+    classifier: PreTrainedModel, float32_embedder: SentenceTransformer
 ) -> None:
-    assert shared_layers(classifier, embedder) == 4
+    assert shared_layers(classifier, float32_embedder) == 4
     with torch.no_grad():
         classifier.base_model.encoder.layer[3].output.dense.weight[0, 0] += 1e-3
-    assert shared_layers(classifier, embedder) == 0
+    assert shared_layers(classifier, float32_embedder) == 0
     classifier.config.brandpulse_frozen_layers = 0
-    assert shared_layers(classifier, embedder) == 0
+    assert shared_layers(classifier, float32_embedder) == 0
 
 
 def test_one_pass_gives_the_embeddings_and_the_logits_of_two(
-    classifier: PreTrainedModel, embedder: SentenceTransformer
+    classifier: PreTrainedModel, float32_embedder: SentenceTransformer
 ) -> None:
-    embeddings, logits = SharedPass(embedder, classifier, 4, None, batch_size=3).run(TEXTS)
-    assert np.allclose(embeddings, embedder.encode(TEXTS), atol=1e-5)
+    embeddings, logits = SharedPass(float32_embedder, classifier, 4, None, batch_size=3).run(TEXTS)
+    assert np.allclose(embeddings, float32_embedder.encode(TEXTS), atol=1e-5)
     tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()), local_files_only=True)
     with torch.inference_mode():
         expected = classifier(**tokenizer(TEXTS, padding=True, return_tensors="pt")).logits
