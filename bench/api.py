@@ -291,7 +291,7 @@ async def bench(
             results: dict[str, Any] = {}
             for name, paths in requests(brands).items():
                 long = 3 * seconds if name == "search" else seconds  # the ES-API server: ~3 searches/s
-                drive(base, paths[-100:], 2, connections=4)  # warm-up: first calls load code
+                drive(base, paths[-100:], 2)  # warm-up, on every API process: first calls load code
                 quiet()
                 alone = drive(base, paths[RUNS * 1000 : (RUNS + 1) * 1000], seconds / 2, connections=1)
                 drive(base, paths[-1:], 1, connections=1)  # fill one cache entry: hits only below
