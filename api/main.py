@@ -42,9 +42,9 @@ def startup_objects_frozen() -> Iterator[None]:
     """Keep what the process holds after startup (modules, classes, clients: ~155k objects) out of the
     garbage collector's full collections (`gc.freeze`) until shutdown. Each full collection otherwise
     scans them all and blocks the event loop: measured under load, 70-93 ms every 7-12 s, against 1-2 ms
-    once frozen. Objects frozen and freed later still go by reference counting; only cycles among them
-    wait for the `gc.unfreeze` at shutdown."""
-    gc.collect()  # the garbage of startup, not frozen with the rest
+    once frozen. Frozen objects freed later still go by reference counting; only cycles among them wait
+    for the `gc.unfreeze` at shutdown. No collection first: it would cost a test process holding the
+    models ~0.3 s per app, and what it would free is a few startup leftovers."""
     gc.freeze()
     try:
         yield
